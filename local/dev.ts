@@ -1,0 +1,66 @@
+// `npm run dev`: the stand-ins for Neon and Upstash on loopback, migrations applied, then `wrangler dev`
+// pointed at them through .dev.vars. No cloud account and no Docker.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { devKeyMaterial, formatDevVars, parseDevVars } from './dev-vars.ts';
+import { startStandIns } from './stand-ins.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = join(root, '.data');
+const devVarsPath = join(root, '.dev.vars');
+const port = process.env.PORT ?? '8787';
+
+mkdirSync(dataDir, { recursive: true });
+const material = devKeyMaterial(join(dataDir, 'dev-keys.json'));
+const existing = existsSync(devVarsPath) ? parseDevVars(readFileSync(devVarsPath, 'utf8')) : undefined;
+const portOf = (url: string | undefined, fallback: number) => (url ? Number(new URL(url).port) || fallback : fallback);
+
+const standIns = await startStandIns({
+  dataDir,
+  persist: true,
+  databaseUrl: process.env.DATABASE_URL,
+  redisUrl: process.env.REDIS_URL,
+  neonPort: portOf(existing?.NEON_FETCH_ENDPOINT, 8790),
+  upstashPort: portOf(existing?.UPSTASH_REDIS_REST_URL, 8791),
+  upstashToken: existing?.UPSTASH_REDIS_REST_TOKEN ?? material.secretsKey.slice(0, 24),
+});
+console.log(
+  `stand-ins: Neon SQL over ${standIns.neon.backend} at ${standIns.neon.url}, Upstash REST over ${standIns.upstash.backend} at ${standIns.upstash.url}`,
+);
+
+if (!existing) {
+  writeFileSync(
+    devVarsPath,
+    formatDevVars({
+      ENVIRONMENT: 'development',
+      ...standIns.env,
+      JWT_PRIVATE_KEYS: JSON.stringify(material.jwtPrivateKeys),
+      SECRETS_KEY: material.secretsKey,
+      JWT_ISSUER: `http://localhost:${port}`,
+      JWT_AUDIENCE: `http://localhost:${port}`,
+      PUBLIC_URL: `http://localhost:${port}`,
+      CORS_ORIGINS: `http://localhost:5173,http://localhost:${port}`,
+    }),
+    { mode: 0o600 },
+  );
+  console.log('wrote .dev.vars (edit it freely; delete it to regenerate)');
+}
+
+const wrangler = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler.exitCode === null) wrangler.kill('SIGTERM');
+  await standIns.close();
+  process.exit(code);
+}
+wrangler.on('exit', (code) => void stop(code ?? 0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));

@@ -1,0 +1,41 @@
+// createApp(deps): the Hono app. Middleware order matters and is read top to bottom; no I/O at import time.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Deps } from './deps.ts';
+import type { AppEnv } from './http/context.ts';
+import { limitBody } from './http/middleware/body.ts';
+import { corsForAllowedOrigins } from './http/middleware/cors.ts';
+import { createErrorHandler, notFound } from './http/middleware/errors.ts';
+import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
+import { requestId } from './http/middleware/request-id.ts';
+import { securityHeaders } from './http/middleware/security-headers.ts';
+import { authRoutes } from './http/routes/auth.ts';
+import { opsRoutes } from './http/routes/ops.ts';
+import { validationHook } from './http/validation.ts';
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(requestId());
+  app.use(securityHeaders());
+  app.use(corsForAllowedOrigins({ origins: deps.config.cors.origins, patterns: deps.config.cors.originPatterns }));
+  app.use('/api/*', limitBody());
+  app.use('/api/*', rateLimitHeaders());
+
+  app.route('/', opsRoutes(deps));
+  app.route('/api/v1/auth', authRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Portcullis', version: '1.0.0', description: 'Authentication and API security for SPAs.' },
+  });
+
+  app.notFound(notFound);
+  app.onError(createErrorHandler(deps.logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

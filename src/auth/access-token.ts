@@ -1,0 +1,108 @@
+// Access tokens: RFC 9068 JWTs. Verification pins algorithms, issuer, audience and `typ`, and requires the
+// claims revocation and sessions depend on; jose would otherwise accept a token without `exp`.
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import type { Clock } from '../ports/clock.ts';
+import type { Random } from '../ports/random.ts';
+import { AuthError } from './errors.ts';
+import type { KeySet } from './keys.ts';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  email: string;
+  username: string;
+  roles: string[];
+  amr: string[];
+}
+
+export interface TokenSettings {
+  keys: KeySet;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clock: Clock;
+  random: Random;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  expiresIn: number;
+  expiresAt: Date;
+}
+
+export async function issueAccessToken(
+  s: TokenSettings,
+  subject: { userId: string; sessionId: string; email: string; username: string; roles: string[]; amr: string[] },
+): Promise<IssuedAccessToken> {
+  const now = Math.floor(s.clock.now().getTime() / 1000);
+  const jti = s.random.uuid();
+  const token = await new SignJWT({
+    type: 'access',
+    sid: subject.sessionId,
+    email: subject.email,
+    username: subject.username,
+    roles: subject.roles,
+    amr: subject.amr,
+  })
+    .setProtectedHeader({ alg: s.keys.active.alg, kid: s.keys.active.kid, typ: ACCESS_TOKEN_TYPE })
+    .setIssuer(s.issuer)
+    .setAudience(s.audience)
+    .setSubject(subject.userId)
+    .setJti(jti)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + s.ttlSeconds)
+    .sign(s.keys.active.privateKey);
+  return { token, jti, expiresIn: s.ttlSeconds, expiresAt: new Date((now + s.ttlSeconds) * 1000) };
+}
+
+const invalid = (cause?: unknown) =>
+  new AuthError('invalid_token', 401, 'The access token is not valid.', { cause });
+
+export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const found = header.kid ? s.keys.verify.get(header.kid) : undefined;
+        if (!found || found.alg !== header.alg) throw invalid();
+        return found.key;
+      },
+      {
+        algorithms: s.keys.algorithms,
+        issuer: s.issuer,
+        audience: s.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
+        currentDate: s.clock.now(),
+      },
+    ));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) {
+      throw new AuthError('token_expired', 401, 'The access token has expired.', { cause: error });
+    }
+    throw error instanceof AuthError ? error : invalid(error);
+  }
+  const p = payload;
+  const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
+  if (
+    p.type !== 'access' ||
+    typeof p.sid !== 'string' ||
+    typeof p.jti !== 'string' ||
+    typeof p.sub !== 'string' ||
+    typeof p.email !== 'string' ||
+    typeof p.username !== 'string' ||
+    !strings(p.roles) ||
+    !strings(p.amr)
+  ) {
+    throw invalid();
+  }
+  return p as unknown as AccessClaims;
+}

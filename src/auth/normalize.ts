@@ -1,0 +1,21 @@
+// One normalisation for storing and for looking up, so that case or Unicode lookalike variants of a name can
+// neither register twice nor dodge a lockout or a rate limit.
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFKC').toLowerCase();
+}
+
+export function normalizeUsername(username: string): string {
+  return username.trim().normalize('NFKC').toLowerCase();
+}
+
+/** A login name is an email or a username; both normalise the same way. */
+export function normalizeLoginName(name: string): string {
+  return name.trim().normalize('NFKC').toLowerCase();
+}
+
+/** Passwords are never trimmed or truncated; NFC only, so the same typed text always hashes the same. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFC');
+}

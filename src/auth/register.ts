@@ -1,0 +1,43 @@
+import type { Deps, RequestContext } from '../deps.ts';
+import { audit } from './audit.ts';
+import { AuthError } from './errors.ts';
+import { normalizeEmail, normalizeUsername } from './normalize.ts';
+import { assertStrongPassword } from './password-policy.ts';
+import { userView, type UserView } from './user-view.ts';
+
+export interface RegisterInput {
+  email: string;
+  username: string;
+  password: string;
+  first_name?: string | null | undefined;
+  last_name?: string | null | undefined;
+}
+
+/** Creates an account with role `user`, unverified. Roles and flags are never taken from the request. */
+export async function register(deps: Deps, ctx: RequestContext, input: RegisterInput): Promise<UserView> {
+  const email = input.email.trim();
+  const username = input.username.trim();
+  assertStrongPassword(input.password, { email, username });
+  const now = deps.clock.now();
+  const result = await deps.db.users.insert({
+    id: deps.random.uuid(),
+    email,
+    emailNormalized: normalizeEmail(email),
+    username,
+    usernameNormalized: normalizeUsername(username),
+    firstName: input.first_name ?? null,
+    lastName: input.last_name ?? null,
+    passwordHash: await deps.passwords.hash(input.password),
+    passwordChangedAt: now,
+    roles: ['user'],
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (!result.ok) {
+    throw new AuthError('already_exists', 409, `An account with this ${result.taken} already exists.`, {
+      extensions: { field: result.taken },
+    });
+  }
+  audit(deps, ctx, { type: 'user_registered', userId: result.user.id });
+  return userView(result.user);
+}

@@ -1,0 +1,27 @@
+// The database port as the domain sees it: repositories, no drizzle types leaking past db/.
+import { sql } from 'drizzle-orm';
+import { auditRepository, type AuditRepository } from './audit.ts';
+import { createDrizzle } from './client.ts';
+import { sessionsRepository, type SessionsRepository } from './sessions.ts';
+import { usersRepository, type UsersRepository } from './users.ts';
+
+export interface Database {
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  audit: AuditRepository;
+  /** One trivial query: true when the database answers. */
+  ping(): Promise<boolean>;
+}
+
+export function createDatabase(options: { url: string; fetchEndpoint: string | undefined }): Database {
+  const db = createDrizzle(options);
+  return {
+    users: usersRepository(db),
+    sessions: sessionsRepository(db),
+    audit: auditRepository(db),
+    async ping() {
+      await db.execute(sql`select 1`);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { DrizzleDb } from './client.ts';
+import { uniqueViolation } from './errors.ts';
+import { users, type UserRow } from './schema.ts';
+
+export type NewUser = typeof users.$inferInsert;
+export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken: 'email' | 'username' };
+
+export function usersRepository(db: DrizzleDb) {
+  return {
+    async insert(user: NewUser): Promise<InsertUserResult> {
+      try {
+        const [row] = await db.insert(users).values(user).returning();
+        return { ok: true, user: row as UserRow };
+      } catch (error) {
+        const constraint = uniqueViolation(error);
+        if (constraint === 'users_email_normalized_key') return { ok: false, taken: 'email' };
+        if (constraint === 'users_username_normalized_key') return { ok: false, taken: 'username' };
+        throw error;
+      }
+    },
+
+    /** A login name is an email or a username; both are compared in their normalised form. */
+    async findByLoginName(normalized: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(or(eq(users.emailNormalized, normalized), eq(users.usernameNormalized, normalized)))
+        .limit(1);
+      return row;
+    },
+
+    async findById(id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+      return row;
+    },
+
+    async recordLogin(id: string, at: Date, newPasswordHash?: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({
+          lastLoginAt: at,
+          failedLoginCount: 0,
+          lockedUntil: null,
+          updatedAt: at,
+          ...(newPasswordHash ? { passwordHash: newPasswordHash } : {}),
+        })
+        .where(eq(users.id, id))
+        .returning();
+      return row;
+    },
+
+    async isActive(id: string): Promise<boolean> {
+      const [row] = await db
+        .select({ one: sql<number>`1` })
+        .from(users)
+        .where(and(eq(users.id, id), eq(users.isActive, true)))
+        .limit(1);
+      return row !== undefined;
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof usersRepository>;

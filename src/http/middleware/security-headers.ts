@@ -1,0 +1,37 @@
+// The security headers of DESIGN.md on every response, errors and 404s included.
+import { secureHeaders } from 'hono/secure-headers';
+
+const POWERFUL_FEATURES = [
+  'accelerometer',
+  'autoplay',
+  'camera',
+  'displayCapture',
+  'encryptedMedia',
+  'fullscreen',
+  'geolocation',
+  'gyroscope',
+  'magnetometer',
+  'microphone',
+  'midi',
+  'payment',
+  'pictureInPicture',
+  'publickeyCredentialsGet',
+  'screenWakeLock',
+  'serial',
+  'usb',
+  'xrSpatialTracking',
+] as const;
+
+export function securityHeaders() {
+  return secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+    xFrameOptions: 'DENY',
+    crossOriginOpenerPolicy: 'same-origin',
+    crossOriginResourcePolicy: 'same-site',
+    referrerPolicy: 'no-referrer',
+    xContentTypeOptions: 'nosniff',
+    permissionsPolicy: Object.fromEntries(POWERFUL_FEATURES.map((feature) => [feature, []])),
+    removePoweredBy: true,
+  });
+}

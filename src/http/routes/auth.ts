@@ -1,0 +1,186 @@
+// /api/v1/auth: registration, login, refresh, logout, and the session and user views.
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { login } from '../../auth/login.ts';
+import { logout, logoutAll } from '../../auth/logout.ts';
+import { refresh } from '../../auth/refresh.ts';
+import { register } from '../../auth/register.ts';
+import { tokenSettings } from '../../auth/session-tokens.ts';
+import { userView } from '../../auth/user-view.ts';
+import type { Deps } from '../../deps.ts';
+import { requestContext, type AppEnv } from '../context.ts';
+import { bearerAuth, unauthorized } from '../middleware/bearer-auth.ts';
+import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
+import {
+  LoginBody,
+  LoginResponse,
+  LogoutBody,
+  MeResponse,
+  Message,
+  RefreshBody,
+  RegisterBody,
+  SessionInfo,
+  TokenPair,
+  UserEnvelope,
+  json,
+  jsonBody,
+  problems,
+} from '../schemas.ts';
+import { parseOr422, validationHook } from '../validation.ts';
+
+const bearer = [{ bearerAuth: [] }];
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+export function authRoutes(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const limit = (scope: Parameters<typeof rateLimit>[0]['scope']) =>
+    rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
+  const authenticated = bearerAuth({
+    tokens: () => tokenSettings(deps),
+    store: deps.store,
+    clock: deps.clock,
+    limitScope: 'API',
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/register',
+      tags: ['auth'],
+      summary: 'Create an account',
+      middleware: [limit('REGISTER')] as const,
+      request: { body: jsonBody(RegisterBody) },
+      responses: {
+        201: json(UserEnvelope, 'The new account; a verification mail is on its way'),
+        ...problems(409, 413, 415, 422, 429, 503),
+      },
+    }),
+    async (c) => {
+      const user = await register(deps, requestContext(c), c.req.valid('json'));
+      return c.json({ user }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/login',
+      tags: ['auth'],
+      summary: 'Log in with a username or email and a password (OAuth2 password grant)',
+      middleware: [limit('LOGIN')] as const,
+      request: {
+        body: {
+          required: false,
+          content: {
+            'application/json': { schema: LoginBody },
+            'application/x-www-form-urlencoded': { schema: LoginBody },
+          },
+        },
+      },
+      responses: {
+        200: json(LoginResponse, 'Tokens and the user'),
+        ...problems(401, 403, 413, 415, 422, 429, 503),
+      },
+    }),
+    async (c) => {
+      const type = c.req.header('content-type') ?? '';
+      const raw = type.includes('application/x-www-form-urlencoded') ? c.req.valid('form') : c.req.valid('json');
+      const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+      return c.json(body, 200, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/refresh',
+      tags: ['auth'],
+      summary: 'Exchange a refresh token for a new pair (the old one dies)',
+      middleware: [limit('REFRESH')] as const,
+      request: { body: jsonBody(RefreshBody) },
+      responses: { 200: json(TokenPair, 'A new token pair'), ...problems(401, 413, 415, 422, 429, 503) },
+    }),
+    async (c) => {
+      const pair = await refresh(deps, requestContext(c), c.req.valid('json').refresh_token);
+      return c.json(pair, 200, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/logout',
+      tags: ['auth'],
+      summary: 'Revoke this access token and its session',
+      security: bearer,
+      middleware: [authenticated] as const,
+      request: { body: { required: false, content: { 'application/json': { schema: LogoutBody } } } },
+      responses: { 200: json(Message, 'Logged out'), ...problems(401, 415, 422, 429, 503) },
+    }),
+    async (c) => {
+      const { claims } = c.get('auth');
+      await logout(deps, requestContext(c), claims, c.req.valid('json').refresh_token);
+      return c.json({ message: 'Logged out.' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/logout-all',
+      tags: ['auth'],
+      summary: 'Revoke every session of the user',
+      security: bearer,
+      middleware: [authenticated] as const,
+      responses: { 200: json(Message, 'Every session revoked'), ...problems(401, 429, 503) },
+    }),
+    async (c) => {
+      await logoutAll(deps, requestContext(c), c.get('auth').claims);
+      return c.json({ message: 'Logged out of every session.' }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session',
+      tags: ['auth'],
+      summary: 'Check an access token: verified signature plus one store round trip, no database query',
+      security: bearer,
+      middleware: [authenticated] as const,
+      responses: { 200: json(SessionInfo, 'The token is live'), ...problems(401, 429, 503) },
+    }),
+    (c) => {
+      const { claims } = c.get('auth');
+      return c.json(
+        {
+          active: true as const,
+          user_id: claims.sub,
+          session_id: claims.sid,
+          roles: claims.roles,
+          amr: claims.amr,
+          expires_at: new Date(claims.exp * 1000).toISOString(),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags: ['auth'],
+      summary: 'The authenticated user',
+      security: bearer,
+      middleware: [authenticated] as const,
+      responses: { 200: json(MeResponse, 'The user'), ...problems(401, 429, 503) },
+    }),
+    async (c) => {
+      const user = await deps.db.users.findById(c.get('auth').claims.sub);
+      if (!user || !user.isActive) throw unauthorized('invalid_token', 'The account behind this token is gone.');
+      return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,127 @@
+// Request and response schemas, shared by validation and the OpenAPI document.
+import { z } from '@hono/zod-openapi';
+import { PASSWORD_MAX_LENGTH } from '../auth/password-policy.ts';
+import { USERNAME_PATTERN } from '../auth/normalize.ts';
+
+export const Problem = z
+  .object({
+    type: z.string().openapi({ example: 'about:blank' }),
+    title: z.string().openapi({ example: 'Unauthorized' }),
+    status: z.number().int().openapi({ example: 401 }),
+    detail: z.string().openapi({ example: 'Incorrect username or password.' }),
+    code: z.string().openapi({ example: 'invalid_credentials' }),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    issues: z.array(z.string()).optional(),
+  })
+  .openapi('Problem');
+
+export const User = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    username: z.string(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    is_active: z.boolean(),
+    is_verified: z.boolean(),
+    roles: z.array(z.string()),
+    two_factor_enabled: z.boolean(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+    last_login_at: z.string().nullable().openapi({ format: 'date-time' }),
+  })
+  .openapi('User');
+
+export const UserEnvelope = z.object({ user: User }).openapi('UserEnvelope');
+
+export const TokenPair = z
+  .object({
+    access_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal('bearer'),
+    expires_in: z.number().int().openapi({ example: 900 }),
+  })
+  .openapi('TokenPair');
+
+export const LoginResponse = TokenPair.extend({ user: User }).openapi('LoginResponse');
+
+export const Message = z.object({ message: z.string() }).openapi('Message');
+
+const password = z.string().min(1).max(1024);
+
+export const RegisterBody = z
+  .object({
+    email: z.email().max(254).openapi({ example: 'ada@example.com' }),
+    username: z
+      .string()
+      .regex(USERNAME_PATTERN, 'Usernames are 3-32 characters: letters, digits, "_", "." and "-".')
+      .openapi({ example: 'ada' }),
+    password: z.string().max(PASSWORD_MAX_LENGTH * 4).openapi({ example: 'correct horse battery staple' }),
+    first_name: z.string().max(100).nullish(),
+    last_name: z.string().max(100).nullish(),
+  })
+  .openapi('RegisterRequest');
+
+export const LoginBody = z
+  .object({
+    username: z.string().min(1).max(254).openapi({ description: 'Email or username', example: 'ada' }),
+    password,
+    grant_type: z.literal('password').optional(),
+    scope: z.string().max(1000).optional(),
+  })
+  .openapi('LoginRequest');
+
+export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) }).openapi('RefreshRequest');
+
+export const LogoutBody = z
+  .object({ refresh_token: z.string().min(1).max(512).optional() })
+  .openapi('LogoutRequest');
+
+export const SessionInfo = z
+  .object({
+    active: z.literal(true),
+    user_id: z.uuid(),
+    session_id: z.uuid(),
+    roles: z.array(z.string()),
+    amr: z.array(z.string()),
+    expires_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('SessionInfo');
+
+export const MeResponse = z
+  .object({
+    user: User,
+    auth: z.object({ method: z.enum(['password', 'api_key']), scopes: z.array(z.string()).optional() }),
+  })
+  .openapi('MeResponse');
+
+const problemContent = { 'application/problem+json': { schema: Problem } };
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request (`invalid_body`, or a one-time token that is not valid: `invalid_token`)',
+  401: 'Not authenticated (`authentication_required`, `invalid_token`, `token_expired`, `token_revoked`, `invalid_credentials`)',
+  403: 'Authenticated but not allowed',
+  404: 'Not found (`not_found`)',
+  409: 'Conflict (`already_exists`)',
+  413: 'Body over 64 KiB (`payload_too_large`)',
+  415: 'Body of another media type (`unsupported_media_type`)',
+  422: 'Validation failed (`validation_failed`, `weak_password`)',
+  429: 'Rate limited (`rate_limited`), with Retry-After',
+  503: 'A backing service is unavailable (`service_unavailable`)',
+};
+
+/** The problem responses of a route, for the OpenAPI document. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Error', content: problemContent }]),
+  );
+}
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

@@ -1,0 +1,10 @@
+/** Outgoing mail as a port: a log transport for development and tests, an HTTP transport for production. */
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}

@@ -1,0 +1,128 @@
+// The Store adapter over Upstash's REST API. Auto-pipelining batches every command issued in the same tick
+// into one HTTP request; it keeps read and write commands in separate batches, which is why the revocation
+// check below is a (read-only) script run with EVAL, a "write" command like the rate limiter's EVALSHA.
+import { Ratelimit } from '@upstash/ratelimit';
+import { Redis } from '@upstash/redis/cloudflare';
+import type { RateLimitRule, RateLimitScope } from '../config.ts';
+import {
+  StoreUnavailableError,
+  type LimitRequest,
+  type OutboxMail,
+  type RateLimitResult,
+  type Store,
+  type TokenCheck,
+} from './store.ts';
+
+const REVOKED_SCRIPT = `for _, key in ipairs(KEYS) do if redis.call('EXISTS', key) == 1 then return 1 end end return 0`;
+const OUTBOX_SIZE = 50;
+const OUTBOX_TTL_SECONDS = 24 * 3600;
+
+export interface UpstashStoreOptions {
+  url: string;
+  token: string;
+  timeoutMs: number;
+  rateLimits: Record<RateLimitScope, RateLimitRule>;
+}
+
+const jtiKey = (jti: string) => `rev:jti:${jti}`;
+const sidKey = (sid: string) => `rev:sid:${sid}`;
+const outboxKey = (to: string) => `outbox:${to.trim().toLowerCase()}`;
+
+export function createUpstashStore(options: UpstashStoreOptions): Store {
+  const redis = new Redis({
+    url: options.url,
+    token: options.token,
+    enableAutoPipelining: true,
+    enableTelemetry: false,
+    // Fail fast: a request waiting on a dead store must turn into a 503, not hang for the client's back-off.
+    retry: { retries: 1, backoff: () => 25 },
+    signal: () => AbortSignal.timeout(options.timeoutMs),
+  });
+
+  // Identifiers known to be over their limit, per isolate: the library refuses them without a request.
+  const blocked = new Map<string, number>();
+  const limiters = new Map<RateLimitScope, Ratelimit>();
+  const limiter = (scope: RateLimitScope) => {
+    let found = limiters.get(scope);
+    if (!found) {
+      const rule = options.rateLimits[scope];
+      found = new Ratelimit({
+        redis,
+        limiter: Ratelimit.slidingWindow(rule.max, `${rule.windowSeconds} s`),
+        prefix: `rl:${scope}`,
+        ephemeralCache: blocked,
+        timeout: options.timeoutMs,
+        analytics: false,
+      });
+      limiters.set(scope, found);
+    }
+    return found;
+  };
+
+  async function limitResult(pending: ReturnType<Ratelimit['limit']>): Promise<RateLimitResult> {
+    const result = await pending;
+    // On timeout the library lets the request through; a limiter that cannot count must refuse instead.
+    if (result.reason === 'timeout') throw new StoreUnavailableError();
+    return { allowed: result.success, limit: result.limit, remaining: result.remaining, resetMs: result.reset };
+  }
+
+  function isCachedBlock(request: LimitRequest): boolean {
+    const until = blocked.get(`rl:${request.scope}:${request.key}`);
+    return until !== undefined && until > Date.now();
+  }
+
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+    }
+  };
+
+  return {
+    checkToken: (token: TokenCheck, limit?: LimitRequest) =>
+      guard(async () => {
+        if (limit && isCachedBlock(limit)) {
+          // Refused without a request; whether the token is revoked no longer matters.
+          return { revoked: false, limit: await limitResult(limiter(limit.scope).limit(limit.key)) };
+        }
+        // Both commands are issued in this tick, so the auto-pipeline sends them as one HTTP request.
+        const revoked = redis.eval<[], number>(REVOKED_SCRIPT, [jtiKey(token.jti), sidKey(token.sid)], []);
+        const limited = limit ? limitResult(limiter(limit.scope).limit(limit.key)) : undefined;
+        const [flag, result] = await Promise.all([revoked, limited]);
+        return result ? { revoked: flag === 1, limit: result } : { revoked: flag === 1 };
+      }),
+
+    limit: (request: LimitRequest) => guard(() => limitResult(limiter(request.scope).limit(request.key))),
+
+    revoke: (marks) =>
+      guard(async () => {
+        const pipeline = redis.pipeline();
+        for (const { jti, ttlSeconds } of marks.jtis ?? []) {
+          pipeline.set(jtiKey(jti), 1, { ex: Math.max(1, Math.ceil(ttlSeconds)) });
+        }
+        for (const sid of marks.sessionIds ?? []) {
+          pipeline.set(sidKey(sid), 1, { ex: Math.max(1, Math.ceil(marks.sessionTtlSeconds)) });
+        }
+        if (pipeline.length() > 0) await pipeline.exec();
+      }),
+
+    pushOutbox: (mail: OutboxMail) =>
+      guard(async () => {
+        const key = outboxKey(mail.to);
+        const pipeline = redis.pipeline();
+        pipeline.lpush(key, JSON.stringify(mail));
+        pipeline.ltrim(key, 0, OUTBOX_SIZE - 1);
+        pipeline.expire(key, OUTBOX_TTL_SECONDS);
+        await pipeline.exec();
+      }),
+
+    readOutbox: (to: string) =>
+      guard(async () => {
+        const items = await redis.lrange<OutboxMail>(outboxKey(to), 0, OUTBOX_SIZE - 1);
+        return items;
+      }),
+
+    ping: () => guard(async () => (await redis.ping()) === 'PONG'),
+  };
+}
