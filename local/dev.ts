@@ -1,6 +1,7 @@
 // `npm run dev`: the stand-ins for Neon and Upstash on loopback, migrations applied, then `wrangler dev`
 // pointed at them through .dev.vars. No cloud account and no Docker.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ const standIns = await startStandIns({
   redisUrl: process.env.REDIS_URL,
   neonPort: portOf(existing?.NEON_FETCH_ENDPOINT, 8790),
   upstashPort: portOf(existing?.UPSTASH_REDIS_REST_URL, 8791),
-  upstashToken: existing?.UPSTASH_REDIS_REST_TOKEN ?? material.secretsKey.slice(0, 24),
+  upstashToken: existing?.UPSTASH_REDIS_REST_TOKEN ?? randomBytes(24).toString('base64url'),
 });
 console.log(
   `stand-ins: Neon SQL over ${standIns.neon.backend} at ${standIns.neon.url}, Upstash REST over ${standIns.upstash.backend} at ${standIns.upstash.url}`,
