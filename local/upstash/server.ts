@@ -2,11 +2,15 @@
 // REDIS_URL when given, else a redis-server this stand-in starts itself.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis as RedisClient } from 'ioredis';
 import { listen, readBody, sendJson, type Listening } from '../http.ts';
 import { encodeReply } from './encode.ts';
 import { ScriptShas } from './lua-flags.ts';
 import { startRedisProcess, type RedisProcess } from './redis-process.ts';
+
+// ioredis is CommonJS; require() gives the same class under Node and under vitest's module runner.
+const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof RedisClient };
 
 export interface UpstashStandIn extends Listening {
   token: string;

@@ -16,7 +16,7 @@ export interface RegisterInput {
 /** Creates an account with role `user`, unverified. Roles and flags are never taken from the request. */
 export async function register(deps: Deps, ctx: RequestContext, input: RegisterInput): Promise<UserView> {
   const email = input.email.trim();
-  const username = input.username.trim();
+  const username = input.username.trim().normalize('NFKC');
   assertStrongPassword(input.password, { email, username });
   const now = deps.clock.now();
   const result = await deps.db.users.insert({

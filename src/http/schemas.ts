@@ -51,10 +51,14 @@ const password = z.string().min(1).max(1024);
 export const RegisterBody = z
   .object({
     email: z.email().max(254).openapi({ example: 'ada@example.com' }),
+    // Checked after NFKC, the form it is stored and compared in: a fullwidth "ａｄａ" is the name "ada".
     username: z
       .string()
-      .regex(USERNAME_PATTERN, 'Usernames are 3-32 characters: letters, digits, "_", "." and "-".')
-      .openapi({ example: 'ada' }),
+      .max(128)
+      .refine((name) => USERNAME_PATTERN.test(name.trim().normalize('NFKC')), {
+        message: 'Usernames are 3-32 characters: letters, digits, "_", "." and "-".',
+      })
+      .openapi({ example: 'ada', pattern: USERNAME_PATTERN.source }),
     password: z.string().max(PASSWORD_MAX_LENGTH * 4).openapi({ example: 'correct horse battery staple' }),
     first_name: z.string().max(100).nullish(),
     last_name: z.string().max(100).nullish(),

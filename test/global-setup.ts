@@ -1,0 +1,44 @@
+// Starts the Neon and Upstash stand-ins (over DATABASE_URL / REDIS_URL when set, else embedded), applies the
+// migrations, and hands the Worker under test the env that points at them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
+import { startStandIns } from '../local/stand-ins.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workerEnv: Record<string, string>;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
+  const standIns = await startStandIns({
+    dataDir,
+    persist: false,
+    databaseUrl: process.env.DATABASE_URL,
+    redisUrl: process.env.REDIS_URL,
+  });
+  const material = newKeyMaterial();
+  project.provide('workerEnv', {
+    ENVIRONMENT: 'test',
+    ...standIns.env,
+    JWT_PRIVATE_KEYS: JSON.stringify(material.jwtPrivateKeys),
+    // A key the Worker does not trust, for forged-token tests.
+    TEST_FOREIGN_KEY: JSON.stringify(newSigningJwk()),
+    SECRETS_KEY: material.secretsKey,
+    JWT_ISSUER: 'https://auth.test',
+    JWT_AUDIENCE: 'https://api.test',
+    PUBLIC_URL: 'http://localhost:8787',
+    CORS_ORIGINS: 'https://app.example.com',
+    CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
+    TEST_BACKENDS: `${standIns.neon.backend}+${standIns.upstash.backend}`,
+  });
+  console.log(`[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`);
+  return async () => {
+    await standIns.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

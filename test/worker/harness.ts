@@ -1,0 +1,91 @@
+// Builds the app inside workerd against the stand-ins, with a frozen clock the test can move.
+import { env } from 'cloudflare:workers';
+import { expect } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { depsFromEnv } from '../../src/deps-from-env.ts';
+import type { Deps } from '../../src/deps.ts';
+import { FrozenClock } from '../../src/ports/clock.ts';
+import { silentLogger } from '../../src/ports/logger.ts';
+
+export const workerEnv = env as unknown as Record<string, string>;
+
+export interface Harness {
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  clock: FrozenClock;
+  /** This harness's client address; each harness gets its own so that IP rate limits do not collide. */
+  ip: string;
+  call(method: string, path: string, options?: CallOptions): Promise<Response>;
+}
+
+export interface CallOptions {
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: BodyInit;
+  token?: string;
+  headers?: Record<string, string>;
+  ip?: string;
+}
+
+const octet = () => Math.floor(Math.random() * 254) + 1;
+export const randomIp = () => `10.${octet()}.${octet()}.${octet()}`;
+
+export async function harness(options: { env?: Record<string, string>; deps?: Partial<Deps> } = {}): Promise<Harness> {
+  const clock = new FrozenClock();
+  const deps = await depsFromEnv({ ...workerEnv, ...options.env }, { clock, logger: silentLogger, ...options.deps });
+  const app = createApp(deps);
+  const ip = randomIp();
+  return {
+    app,
+    deps,
+    clock,
+    ip,
+    async call(method, path, o = {}) {
+      const headers = new Headers(o.headers);
+      if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', o.ip ?? ip);
+      let body = o.body;
+      if (o.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(o.json);
+      }
+      if (o.form) {
+        headers.set('content-type', 'application/x-www-form-urlencoded');
+        body = new URLSearchParams(o.form).toString();
+      }
+      if (o.token) headers.set('authorization', `Bearer ${o.token}`);
+      return app.request(`http://portcullis.test${path}`, { method, headers, body: body ?? null });
+    },
+  };
+}
+
+let counter = 0;
+export function newUser() {
+  const id = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return { email: `user-${id}@example.com`, username: `u_${id}`, password: 'Granite-Lantern-42' };
+}
+
+export interface Session {
+  user: { id: string; email: string; username: string };
+  access_token: string;
+  refresh_token: string;
+  password: string;
+}
+
+/** Registers a fresh user (from its own address, so REGISTER limits never interfere) and logs in. */
+export async function signUp(h: Harness, user = newUser()): Promise<Session> {
+  const registered = await h.call('POST', '/api/v1/auth/register', { json: user, ip: randomIp() });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
+  return logIn(h, user.username, user.password);
+}
+
+export async function logIn(h: Harness, username: string, password: string): Promise<Session> {
+  const res = await h.call('POST', '/api/v1/auth/login', { json: { username, password }, ip: randomIp() });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as Omit<Session, 'password'>;
+  return { ...body, password };
+}
+
+export async function problemOf(res: Response): Promise<{ status: number; code: string; detail: string }> {
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return (await res.json()) as { status: number; code: string; detail: string };
+}
