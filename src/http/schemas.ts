@@ -50,7 +50,8 @@ const password = z.string().min(1).max(1024);
 
 export const RegisterBody = z
   .object({
-    email: z.email().max(254).openapi({ example: 'ada@example.com' }),
+    // Trimmed before it is checked: a pasted " ada@example.com " is the address ada@example.com.
+    email: z.string().trim().max(254).pipe(z.email()).openapi({ format: 'email', example: 'ada@example.com' }),
     // Checked after NFKC, the form it is stored and compared in: a fullwidth "ａｄａ" is the name "ada".
     username: z
       .string()
