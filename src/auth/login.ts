@@ -5,6 +5,8 @@ import { AuthError } from './errors.ts';
 import { normalizeLoginName } from './normalize.ts';
 import { openSession, type LoginResponse } from './session-tokens.ts';
 
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 export const invalidCredentials = () =>
   new AuthError('invalid_credentials', 401, 'Incorrect username or password.', {
     headers: { 'WWW-Authenticate': 'Bearer' },
@@ -16,7 +18,8 @@ export async function login(
   input: { username: string; password: string },
 ): Promise<LoginResponse> {
   const loginName = normalizeLoginName(input.username);
-  const user = await deps.db.users.findByLoginName(loginName);
+  // No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
+  const user = CONTROL_CHARACTERS.test(loginName) ? undefined : await deps.db.users.findByLoginName(loginName);
   if (!user) {
     await deps.passwords.burn(input.password);
     audit(deps, ctx, { type: 'login_failed', detail: { reason: 'unknown_user', login_name: loginName } });

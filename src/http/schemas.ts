@@ -47,6 +47,12 @@ export const LoginResponse = TokenPair.extend({ user: User }).openapi('LoginResp
 export const Message = z.object({ message: z.string() }).openapi('Message');
 
 const password = z.string().min(1).max(1024);
+/** Free text that Postgres can store: it refuses NUL in text columns. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'), { message: 'Must not contain NUL characters.' });
 
 export const RegisterBody = z
   .object({
@@ -61,8 +67,8 @@ export const RegisterBody = z
       })
       .openapi({ example: 'ada', pattern: USERNAME_PATTERN.source }),
     password: z.string().max(PASSWORD_MAX_LENGTH * 4).openapi({ example: 'correct horse battery staple' }),
-    first_name: z.string().max(100).nullish(),
-    last_name: z.string().max(100).nullish(),
+    first_name: text(100).nullish(),
+    last_name: text(100).nullish(),
   })
   .openapi('RegisterRequest');
 

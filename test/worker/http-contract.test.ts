@@ -1,0 +1,132 @@
+// Conventions every response keeps: problem+json errors, request ids, security headers, body rules.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { harness, problemOf, randomIp, signUp, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+
+const SECURITY_HEADERS: Record<string, RegExp> = {
+  'strict-transport-security': /^max-age=(3153[6-9]\d{3}|[4-9]\d{7,}|\d{9,}); includeSubDomains/,
+  'content-security-policy': /^default-src 'none'; frame-ancestors 'none'$/,
+  'x-content-type-options': /^nosniff$/,
+  'referrer-policy': /^no-referrer$/,
+  'x-frame-options': /^DENY$/,
+  'cross-origin-opener-policy': /^same-origin$/,
+  'cross-origin-resource-policy': /^same-site$/,
+  'permissions-policy': /camera=\(\).*geolocation=\(\).*microphone=\(\)/,
+};
+
+function expectSecurityHeaders(res: Response) {
+  for (const [name, pattern] of Object.entries(SECURITY_HEADERS)) {
+    expect(res.headers.get(name), name).toMatch(pattern);
+  }
+  expect(res.headers.has('x-powered-by')).toBe(false);
+  expect(res.headers.get('x-request-id')).toBeTruthy();
+}
+
+describe('every response', () => {
+  it('carries the security headers on a 200, a 401, a 404 and a 422', async () => {
+    const responses = [
+      await h.call('GET', '/health'),
+      await h.call('GET', '/api/v1/auth/me'),
+      await h.call('GET', '/no/such/route'),
+      await h.call('POST', '/api/v1/auth/register', { json: {} }),
+    ];
+    expect(responses.map((r) => r.status)).toEqual([200, 401, 404, 422]);
+    responses.forEach(expectSecurityHeaders);
+  });
+
+  it('echoes a well-formed X-Request-ID and replaces a hostile one', async () => {
+    const ok = await h.call('GET', '/health', { headers: { 'x-request-id': 'trace.abc-123_X' } });
+    expect(ok.headers.get('x-request-id')).toBe('trace.abc-123_X');
+    for (const hostile of ['a'.repeat(129), 'has space', 'inject\u2028line', 'x=1', '<script>']) {
+      const res = await h.call('GET', '/health', { headers: { 'x-request-id': hostile } });
+      expect(res.headers.get('x-request-id')).not.toBe(hostile);
+      expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
+    }
+  });
+});
+
+describe('bad input never becomes a 500', () => {
+  it('answers malformed JSON with 400 invalid_body', async () => {
+    for (const body of ['{', '{"refresh_token":', 'null x', '\u0000']) {
+      const res = await h.call('POST', '/api/v1/auth/refresh', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, body).toBe(400);
+      expect((await problemOf(res)).code).toBe('invalid_body');
+    }
+  });
+
+  it('answers a body over 64 KiB with 413 payload_too_large', async () => {
+    const res = await h.call('POST', '/api/v1/auth/register', {
+      body: JSON.stringify({ email: 'a@example.com', username: 'abc', password: 'x'.repeat(70 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).code).toBe('payload_too_large');
+  });
+
+  it('answers another media type with 415 unsupported_media_type (no cross-site form posts)', async () => {
+    for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/xml']) {
+      const res = await h.call('POST', '/api/v1/auth/register', {
+        body: 'a=b',
+        headers: { 'content-type': type },
+        ip: randomIp(),
+      });
+      expect(res.status, type).toBe(415);
+      expect((await problemOf(res)).code).toBe('unsupported_media_type');
+    }
+  });
+
+  it('answers JSON of the wrong shape with 422, never 500', async () => {
+    const bodies = ['[]', '"text"', '42', '{"refresh_token":42}', '{"refresh_token":null}', '{"refresh_token":{"$ne":1}}'];
+    for (const body of bodies) {
+      const res = await h.call('POST', '/api/v1/auth/refresh', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status, body).toBe(422);
+      expect((await problemOf(res)).code).toBe('validation_failed');
+    }
+  });
+
+  it('answers hostile login names with 401, never 500', async () => {
+    const names = ["' OR 1=1 --", '%', '_', '\u0000', 'a'.repeat(254), '𝔞𝔡𝔞', '\uFEFFada'];
+    for (const username of names) {
+      const res = await h.call('POST', '/api/v1/auth/login', {
+        json: { username, password: 'Anything-123' },
+        ip: `10.200.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+      });
+      expect(res.status, username).toBe(401);
+      expect((await problemOf(res)).code).toBe('invalid_credentials');
+    }
+  });
+});
+
+describe('operations', () => {
+  it('publishes the public signing key, without private members', async () => {
+    const res = await h.call('GET', '/.well-known/jwks.json');
+    expect(res.status).toBe(200);
+    const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: h.deps.keys.active.kid });
+    expect(keys[0]).not.toHaveProperty('d');
+  });
+
+  it('GET /health touches nothing, /health/ready checks both dependencies', async () => {
+    expect(await (await h.call('GET', '/health')).json()).toEqual({ status: 'ok' });
+    const ready = await h.call('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', store: 'ok' } });
+  });
+
+  it('tokens in responses are never cached', async () => {
+    const s = await signUp(h);
+    const res = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: s.refresh_token } });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});
