@@ -5,7 +5,8 @@ import { ConfigError } from './config.ts';
 import { depsFromEnv } from './deps-from-env.ts';
 import { consoleLogger } from './ports/logger.ts';
 
-let ready: Promise<App> | undefined;
+// Keyed by the env object, which the runtime keeps for the life of the isolate.
+const apps = new WeakMap<object, Promise<App>>();
 let reported = false;
 
 function misconfigured(error: unknown): Response {
@@ -28,12 +29,16 @@ function misconfigured(error: unknown): Response {
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    ready ??= depsFromEnv(env as unknown as Record<string, unknown>).then(createApp);
+    let ready = apps.get(env);
+    if (!ready) {
+      ready = depsFromEnv(env as unknown as Record<string, unknown>).then(createApp);
+      apps.set(env, ready);
+    }
     let app: App;
     try {
       app = await ready;
     } catch (error) {
-      ready = undefined;
+      apps.delete(env);
       return misconfigured(error);
     }
     return app.fetch(request, env, ctx);

@@ -1,0 +1,67 @@
+// Threat: a store outage resurrects revoked tokens or lifts rate limits. When the store cannot answer, every
+// request that needs it gets 503 service_unavailable: never a 200, never a 500 with a stack.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { harness, problemOf, signUp, type Harness, type Session } from './harness.ts';
+
+let healthy: Harness;
+let session: Session;
+const broken: Record<string, Record<string, string>> = {
+  'the store is unreachable': { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', STORE_TIMEOUT_MS: '500' },
+  'the store refuses the credentials': { UPSTASH_REDIS_REST_TOKEN: 'wrong-token' },
+};
+
+beforeAll(async () => {
+  healthy = await harness();
+  session = await signUp(healthy);
+});
+
+describe.each(Object.entries(broken))('when %s', (_name, env) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness({ env });
+  });
+
+  it('an authenticated request gets 503, not 200', async () => {
+    for (const path of ['/api/v1/auth/me', '/api/v1/auth/session']) {
+      const res = await h.call('GET', path, { token: session.access_token });
+      expect(res.status, path).toBe(503);
+      const p = await problemOf(res);
+      expect(p.code).toBe('service_unavailable');
+      expect(JSON.stringify(p)).not.toMatch(/stack|Error:|at .*\(/);
+    }
+  });
+
+  it('login, register and refresh refuse with 503 rather than run without a limit', async () => {
+    const login = await h.call('POST', '/api/v1/auth/login', { json: { username: 'x', password: 'y' } });
+    const register = await h.call('POST', '/api/v1/auth/register', {
+      json: { email: 'fc@example.com', username: 'fail_closed', password: 'Granite-Lantern-42' },
+    });
+    const refresh = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: session.refresh_token } });
+    for (const res of [login, register, refresh]) {
+      expect(res.status).toBe(503);
+      expect((await problemOf(res)).code).toBe('service_unavailable');
+    }
+  });
+
+  it('/health/ready says which dependency is down', async () => {
+    const res = await h.call('GET', '/health/ready');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', store: 'unavailable' } });
+  });
+});
+
+describe('when the database is unreachable', () => {
+  it('readiness reports it and a login is a 503, not a 500', async () => {
+    const h = await harness({
+      env: { DATABASE_URL: 'postgres://u:p@unreachable.local/db', NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql' },
+    });
+    const ready = await h.call('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'unavailable', store: 'ok' } });
+    const login = await h.call('POST', '/api/v1/auth/login', { json: { username: 'x', password: 'y' } });
+    expect(login.status).toBe(503);
+    expect((await problemOf(login)).code).toBe('service_unavailable');
+    // The healthy deps of the same isolate keep their own endpoint.
+    expect((await healthy.call('GET', '/health/ready')).status).toBe(200);
+  });
+});
