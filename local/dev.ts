@@ -16,7 +16,8 @@ const port = process.env.PORT ?? '8787';
 mkdirSync(dataDir, { recursive: true });
 const material = devKeyMaterial(join(dataDir, 'dev-keys.json'));
 const existing = existsSync(devVarsPath) ? parseDevVars(readFileSync(devVarsPath, 'utf8')) : undefined;
-const portOf = (url: string | undefined, fallback: number) => (url ? Number(new URL(url).port) || fallback : fallback);
+const portOf = (url: string | undefined, fallback: number) =>
+  url ? Number(new URL(url).port) || fallback : fallback;
 
 const standIns = await startStandIns({
   dataDir,
@@ -49,11 +50,15 @@ if (!existing) {
   console.log('wrote .dev.vars (edit it freely; delete it to regenerate)');
 }
 
-const wrangler = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-});
+const wrangler = spawn(
+  join(root, 'node_modules', '.bin', 'wrangler'),
+  ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  },
+);
 
 let stopping = false;
 async function stop(code: number) {

@@ -12,7 +12,9 @@ export function newSigningJwk(alg: 'EdDSA' | 'ES256' = 'EdDSA'): JsonWebKey & { 
     alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' }) as Record<string, string>;
   const required =
-    jwk.kty === 'OKP' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+    jwk.kty === 'OKP'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
   const kid = createHash('sha256').update(JSON.stringify(required)).digest('base64url');
   return { ...jwk, kid, alg, use: 'sig' } as JsonWebKey & { kid: string };
 }

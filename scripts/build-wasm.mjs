@@ -20,7 +20,9 @@ let source = readFileSync(join(pkgDir, 'dist', 'index.esm.js'), 'utf8');
 function replaceOnce(text, search, replacement) {
   const at = text.indexOf(search);
   if (at < 0 || text.indexOf(search, at + 1) >= 0) {
-    throw new Error(`build-wasm: hash-wasm ${version} no longer has exactly one "${search}"; update scripts/build-wasm.mjs`);
+    throw new Error(
+      `build-wasm: hash-wasm ${version} no longer has exactly one "${search}"; update scripts/build-wasm.mjs`,
+    );
   }
   return text.slice(0, at) + replacement + text.slice(at + search.length);
 }
@@ -28,13 +30,16 @@ function replaceOnce(text, search, replacement) {
 mkdirSync(out, { recursive: true });
 const found = new Set();
 // Every embedded binary is `var name$x = "<name>"; var data$x = "<base64>";`.
-source = source.replace(/var name(\$\w+) = "([\w-]+)";\nvar data\1 = "([A-Za-z0-9+/=]+)";/g, (_m, id, name, data) => {
-  if (WANTED.includes(name)) {
-    writeFileSync(join(out, `${name}.wasm`), Buffer.from(data, 'base64'));
-    found.add(name);
-  }
-  return `var name${id} = "${name}";\nvar data${id} = "";`;
-});
+source = source.replace(
+  /var name(\$\w+) = "([\w-]+)";\nvar data\1 = "([A-Za-z0-9+/=]+)";/g,
+  (_m, id, name, data) => {
+    if (WANTED.includes(name)) {
+      writeFileSync(join(out, `${name}.wasm`), Buffer.from(data, 'base64'));
+      found.add(name);
+    }
+    return `var name${id} = "${name}";\nvar data${id} = "";`;
+  },
+);
 for (const name of WANTED) {
   if (!found.has(name)) throw new Error(`build-wasm: hash-wasm ${version} has no embedded "${name}" binary`);
 }

@@ -16,7 +16,9 @@ export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
   app.use(securityHeaders());
-  app.use(corsForAllowedOrigins({ origins: deps.config.cors.origins, patterns: deps.config.cors.originPatterns }));
+  app.use(
+    corsForAllowedOrigins({ origins: deps.config.cors.origins, patterns: deps.config.cors.originPatterns }),
+  );
   app.use('/api/*', limitBody());
   app.use('/api/*', rateLimitHeaders());
 

@@ -8,7 +8,14 @@ export interface RateLimitRule {
   windowSeconds: number;
 }
 
-export const RATE_LIMIT_SCOPES = ['LOGIN', 'LOGIN_2FA', 'REGISTER', 'PASSWORD_RESET', 'REFRESH', 'API'] as const;
+export const RATE_LIMIT_SCOPES = [
+  'LOGIN',
+  'LOGIN_2FA',
+  'REGISTER',
+  'PASSWORD_RESET',
+  'REFRESH',
+  'API',
+] as const;
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
 
 const DEFAULT_LIMITS: Record<RateLimitScope, RateLimitRule> = {
@@ -125,7 +132,12 @@ function parseKeys(raw: string | undefined, issues: string[]): JsonWebKey[] {
     const keys = JSON.parse(raw) as unknown;
     if (!Array.isArray(keys) || keys.length === 0) throw new Error('not a non-empty array');
     for (const key of keys as Record<string, unknown>[]) {
-      if (typeof key !== 'object' || key === null || typeof key.kid !== 'string' || typeof key.d !== 'string') {
+      if (
+        typeof key !== 'object' ||
+        key === null ||
+        typeof key.kid !== 'string' ||
+        typeof key.d !== 'string'
+      ) {
         throw new Error('each key needs kid and d');
       }
       if (!(key.kty === 'OKP' && key.crv === 'Ed25519') && !(key.kty === 'EC' && key.crv === 'P-256')) {
@@ -134,7 +146,9 @@ function parseKeys(raw: string | undefined, issues: string[]): JsonWebKey[] {
     }
     return keys as JsonWebKey[];
   } catch {
-    issues.push('JWT_PRIVATE_KEYS must be a JSON array of private Ed25519 (OKP) or P-256 (EC) JWKs with a kid');
+    issues.push(
+      'JWT_PRIVATE_KEYS must be a JSON array of private Ed25519 (OKP) or P-256 (EC) JWKs with a kid',
+    );
     return [];
   }
 }
@@ -162,7 +176,8 @@ export function loadConfig(env: Record<string, unknown>): Config {
   if (privateKeys.length === 0 && !issues.some((i) => i.startsWith('JWT_PRIVATE_KEYS'))) {
     issues.push('JWT_PRIVATE_KEYS is required');
   }
-  if (!e.SECRETS_KEY || e.SECRETS_KEY.length < 32) issues.push('SECRETS_KEY (at least 32 characters) is required');
+  if (!e.SECRETS_KEY || e.SECRETS_KEY.length < 32)
+    issues.push('SECRETS_KEY (at least 32 characters) is required');
   const mailTransport = e.MAIL_TRANSPORT ?? (production ? 'http' : 'log');
   if (mailTransport === 'http' && (!e.MAIL_HTTP_URL || !e.MAIL_HTTP_API_KEY)) {
     issues.push('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and MAIL_HTTP_API_KEY');
@@ -192,7 +207,11 @@ export function loadConfig(env: Record<string, unknown>): Config {
     cors: { origins: e.CORS_ORIGINS, originPatterns },
     rateLimits,
     lockout: { threshold: e.LOCKOUT_THRESHOLD, minutes: e.LOCKOUT_MINUTES },
-    argon2: { memoryKiB: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
+    argon2: {
+      memoryKiB: e.ARGON2_MEMORY_KIB,
+      iterations: e.ARGON2_ITERATIONS,
+      parallelism: e.ARGON2_PARALLELISM,
+    },
     secretsKey: e.SECRETS_KEY as string,
     totpIssuer: e.TOTP_ISSUER,
     apiKeyPrefix: e.API_KEY_PREFIX,

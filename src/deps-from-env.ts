@@ -11,7 +11,10 @@ import { consoleLogger } from './ports/logger.ts';
 import { cryptoRandom } from './ports/random.ts';
 import { createUpstashStore } from './store/upstash.ts';
 
-export async function depsFromEnv(env: Record<string, unknown>, overrides: Partial<Deps> = {}): Promise<Deps> {
+export async function depsFromEnv(
+  env: Record<string, unknown>,
+  overrides: Partial<Deps> = {},
+): Promise<Deps> {
   const config = overrides.config ?? loadConfig(env);
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
@@ -28,7 +31,11 @@ export async function depsFromEnv(env: Record<string, unknown>, overrides: Parti
   const mailer =
     overrides.mailer ??
     (config.mail.transport === 'http'
-      ? createHttpMailer({ url: config.mail.url as string, apiKey: config.mail.apiKey as string, from: config.mail.from })
+      ? createHttpMailer({
+          url: config.mail.url as string,
+          apiKey: config.mail.apiKey as string,
+          from: config.mail.from,
+        })
       : createLogMailer(store, clock, logger));
   return {
     config,

@@ -31,7 +31,7 @@ export default {
   async fetch(request, env, ctx): Promise<Response> {
     let ready = apps.get(env);
     if (!ready) {
-      ready = depsFromEnv(env as unknown as Record<string, unknown>).then(createApp);
+      ready = depsFromEnv(env).then(createApp);
       apps.set(env, ready);
     }
     let app: App;
@@ -43,4 +43,4 @@ export default {
     }
     return app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler;
+} satisfies ExportedHandler<Record<string, unknown>>;

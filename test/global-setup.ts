@@ -36,7 +36,9 @@ export default async function setup(project: TestProject) {
     CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
     TEST_BACKENDS: `${standIns.neon.backend}+${standIns.upstash.backend}`,
   });
-  console.log(`[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`);
+  console.log(
+    `[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`,
+  );
   return async () => {
     await standIns.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,12 @@
 // The Neon stand-in's backend over a real Postgres (DATABASE_URL), through `pg` with raw text values.
 import pg from 'pg';
-import { beginStatement, type BatchOptions, type SqlBackend, type SqlQuery, type SqlResult } from './backend.ts';
+import {
+  beginStatement,
+  type BatchOptions,
+  type SqlBackend,
+  type SqlQuery,
+  type SqlResult,
+} from './backend.ts';
 
 const rawText = { getTypeParser: () => (value: string) => value };
 

@@ -25,7 +25,12 @@ const ERROR_FIELDS = [
   'line',
   'routine',
 ] as const;
-const ISOLATION_LEVELS: IsolationLevel[] = ['ReadUncommitted', 'ReadCommitted', 'RepeatableRead', 'Serializable'];
+const ISOLATION_LEVELS: IsolationLevel[] = [
+  'ReadUncommitted',
+  'ReadCommitted',
+  'RepeatableRead',
+  'Serializable',
+];
 
 export interface NeonStandIn extends Listening {
   backend: SqlBackend['name'];
@@ -82,7 +87,8 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
   let served = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== 'POST' || !req.url?.startsWith('/sql')) return sendJson(res, 404, { message: 'not found' });
+    if (req.method !== 'POST' || !req.url?.startsWith('/sql'))
+      return sendJson(res, 404, { message: 'not found' });
     if (typeof req.headers['neon-connection-string'] !== 'string') {
       return sendJson(res, 400, { message: 'missing Neon-Connection-String header' });
     }

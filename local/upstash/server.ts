@@ -33,7 +33,8 @@ export interface UpstashStandInOptions {
 type Command = (string | number)[];
 
 function parseCommand(value: unknown): Command {
-  if (!Array.isArray(value) || value.length === 0) throw new BadRequest('a command is a non-empty JSON array');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new BadRequest('a command is a non-empty JSON array');
   for (const part of value) {
     if (typeof part !== 'string' && typeof part !== 'number') {
       throw new BadRequest('command arguments must be strings or numbers');
@@ -52,7 +53,8 @@ function sameToken(given: string | undefined, expected: string): boolean {
 
 export async function startUpstashStandIn(options: UpstashStandInOptions): Promise<UpstashStandIn> {
   let owned: RedisProcess | undefined;
-  const redisUrl = options.redisUrl ?? (owned = await startRedisProcess(options.dataDir, options.persist ?? false)).url;
+  const redisUrl =
+    options.redisUrl ?? (owned = await startRedisProcess(options.dataDir, options.persist ?? false)).url;
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
   redis.on('error', () => {});
   await redis.connect();
@@ -78,7 +80,11 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
   /** SCRIPT LOAD answers with the SHA the client computed, not the rewritten script's. */
   function answer(command: Command, reply: unknown): unknown {
     const [name, sub, script] = command;
-    if (String(name).toUpperCase() === 'SCRIPT' && String(sub).toUpperCase() === 'LOAD' && typeof script === 'string') {
+    if (
+      String(name).toUpperCase() === 'SCRIPT' &&
+      String(sub).toUpperCase() === 'LOAD' &&
+      typeof script === 'string'
+    ) {
       return shas.client(script);
     }
     return reply;
@@ -91,7 +97,8 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' });
-    if (!sameToken(req.headers.authorization, options.token)) return sendJson(res, 401, { error: 'Unauthorized' });
+    if (!sameToken(req.headers.authorization, options.token))
+      return sendJson(res, 401, { error: 'Unauthorized' });
     served += 1;
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname.replace(/\/+$/, '');
@@ -111,7 +118,8 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
         }
       }
       if (path === '/pipeline' || path === '/multi-exec') {
-        if (!Array.isArray(body) || body.length === 0) throw new BadRequest('a pipeline is a non-empty array');
+        if (!Array.isArray(body) || body.length === 0)
+          throw new BadRequest('a pipeline is a non-empty array');
         const commands = body.map(parseCommand);
         const batch = path === '/multi-exec' ? redis.multi() : redis.pipeline();
         for (const command of commands) {

@@ -38,7 +38,14 @@ export interface IssuedAccessToken {
 
 export async function issueAccessToken(
   s: TokenSettings,
-  subject: { userId: string; sessionId: string; email: string; username: string; roles: string[]; amr: string[] },
+  subject: {
+    userId: string;
+    sessionId: string;
+    email: string;
+    username: string;
+    roles: string[];
+    amr: string[];
+  },
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(s.clock.now().getTime() / 1000);
   const jti = s.random.uuid();

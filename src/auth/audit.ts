@@ -32,7 +32,11 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-export function audit(deps: Pick<Deps, 'db' | 'clock' | 'random' | 'logger'>, ctx: RequestContext, input: AuditInput) {
+export function audit(
+  deps: Pick<Deps, 'db' | 'clock' | 'random' | 'logger'>,
+  ctx: RequestContext,
+  input: AuditInput,
+) {
   const write = deps.db.audit
     .insert({
       id: deps.random.uuid(),

@@ -45,5 +45,10 @@ export async function loadKeySet(privateJwks: JsonWebKey[]): Promise<KeySet> {
     if (!active) active = { kid, alg, privateKey: (await importJWK({ ...raw, alg }, alg)) as CryptoKey };
   }
   if (!active) throw new Error('no signing key');
-  return { active, verify, algorithms: [...new Set([...verify.values()].map((v) => v.alg))], jwks: { keys: published } };
+  return {
+    active,
+    verify,
+    algorithms: [...new Set([...verify.values()].map((v) => v.alg))],
+    jwks: { keys: published },
+  };
 }

@@ -19,7 +19,9 @@ export async function login(
 ): Promise<LoginResponse> {
   const loginName = normalizeLoginName(input.username);
   // No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
-  const user = CONTROL_CHARACTERS.test(loginName) ? undefined : await deps.db.users.findByLoginName(loginName);
+  const user = CONTROL_CHARACTERS.test(loginName)
+    ? undefined
+    : await deps.db.users.findByLoginName(loginName);
   if (!user) {
     await deps.passwords.burn(input.password);
     audit(deps, ctx, { type: 'login_failed', detail: { reason: 'unknown_user', login_name: loginName } });

@@ -17,6 +17,9 @@ export async function logout(deps: Deps, ctx: RequestContext, claims: AccessClai
 }
 
 export async function logoutAll(deps: Deps, ctx: RequestContext, claims: AccessClaims) {
-  const ids = await revokeAllSessions(deps, claims.sub, 'logout_all', { sessionId: claims.sid, accessToken: claims });
+  const ids = await revokeAllSessions(deps, claims.sub, 'logout_all', {
+    sessionId: claims.sid,
+    accessToken: claims,
+  });
   audit(deps, ctx, { type: 'logout_all', userId: claims.sub, detail: { sessions: ids.length } });
 }

@@ -21,8 +21,10 @@ const STRENGTHS: PolicyResult['strength'][] = ['very_weak', 'weak', 'fair', 'str
 export function checkPassword(password: string, context: PolicyContext = {}): PolicyResult {
   const issues: string[] = [];
   const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) issues.push(`Password must be at least ${PASSWORD_MIN_LENGTH} characters long.`);
-  if (length > PASSWORD_MAX_LENGTH) issues.push(`Password must be at most ${PASSWORD_MAX_LENGTH} characters long.`);
+  if (length < PASSWORD_MIN_LENGTH)
+    issues.push(`Password must be at least ${PASSWORD_MIN_LENGTH} characters long.`);
+  if (length > PASSWORD_MAX_LENGTH)
+    issues.push(`Password must be at most ${PASSWORD_MAX_LENGTH} characters long.`);
   const lower = password.toLowerCase();
   const localPart = context.email?.split('@')[0]?.trim().toLowerCase();
   if (localPart && localPart.length >= 3 && lower.includes(localPart)) {

@@ -24,7 +24,11 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
   });
   if (result.kind === 'reused') {
     await revokeSessions(deps, [result.sessionId], 'refresh_token_reused');
-    audit(deps, ctx, { type: 'refresh_token_reused', userId: result.userId, detail: { session_id: result.sessionId } });
+    audit(deps, ctx, {
+      type: 'refresh_token_reused',
+      userId: result.userId,
+      detail: { session_id: result.sessionId },
+    });
     throw new AuthError(
       'refresh_token_reused',
       401,
@@ -34,6 +38,10 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
   }
   if (result.kind === 'invalid' || !result.user.isActive) throw invalidRefreshToken();
   const access = await accessTokenFor(deps, result.user, result.session.id, result.session.amr);
-  audit(deps, ctx, { type: 'token_refreshed', userId: result.user.id, detail: { session_id: result.session.id } });
+  audit(deps, ctx, {
+    type: 'token_refreshed',
+    userId: result.user.id,
+    detail: { session_id: result.session.id },
+  });
   return { ...access, refresh_token: next.token, token_type: 'bearer' };
 }

@@ -14,7 +14,12 @@ export async function revokeSessions(
 ): Promise<void> {
   const now = deps.clock.now();
   const jtis = accessToken
-    ? [{ jti: accessToken.jti, ttlSeconds: accessToken.exp - Math.floor(now.getTime() / 1000) + SKEW_SECONDS }]
+    ? [
+        {
+          jti: accessToken.jti,
+          ttlSeconds: accessToken.exp - Math.floor(now.getTime() / 1000) + SKEW_SECONDS,
+        },
+      ]
     : [];
   await deps.store.revoke({
     jtis,

@@ -31,7 +31,10 @@ export const users = pgTable(
     lastName: text('last_name'),
     passwordHash: text('password_hash').notNull(),
     passwordChangedAt: time('password_changed_at').notNull(),
-    roles: text('roles').array().notNull().default(sql`ARRAY['user']::text[]`),
+    roles: text('roles')
+      .array()
+      .notNull()
+      .default(sql`ARRAY['user']::text[]`),
     isActive: boolean('is_active').notNull().default(true),
     isVerified: boolean('is_verified').notNull().default(false),
     failedLoginCount: integer('failed_login_count').notNull().default(0),
@@ -128,7 +131,10 @@ export const apiKeys = pgTable(
     keyHash: text('key_hash').notNull(),
     keyPrefix: text('key_prefix').notNull(),
     scopes: text('scopes').array().notNull(),
-    allowedIps: text('allowed_ips').array().notNull().default(sql`ARRAY[]::text[]`),
+    allowedIps: text('allowed_ips')
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
     isActive: boolean('is_active').notNull().default(true),
     expiresAt: time('expires_at').notNull(),
     lastUsedAt: time('last_used_at'),

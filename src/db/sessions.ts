@@ -47,9 +47,12 @@ export function sessionsRepository(db: DrizzleDb) {
           lastUsedAt: s.createdAt,
           expiresAt: s.expiresAt,
         }),
-        db
-          .insert(refreshTokens)
-          .values({ tokenHash: s.tokenHash, sessionId: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt }),
+        db.insert(refreshTokens).values({
+          tokenHash: s.tokenHash,
+          sessionId: s.id,
+          createdAt: s.createdAt,
+          expiresAt: s.expiresAt,
+        }),
       ]);
     },
 
@@ -100,7 +103,12 @@ export function sessionsRepository(db: DrizzleDb) {
         db
           .select()
           .from(users)
-          .where(eq(users.id, db.select({ userId: sessions.userId }).from(sessions).where(eq(sessions.id, won.sessionId))))
+          .where(
+            eq(
+              users.id,
+              db.select({ userId: sessions.userId }).from(sessions).where(eq(sessions.id, won.sessionId)),
+            ),
+          )
           .limit(1),
       ]);
       const session = updated[0];

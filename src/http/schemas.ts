@@ -57,7 +57,12 @@ const text = (max: number) =>
 export const RegisterBody = z
   .object({
     // Trimmed before it is checked: a pasted " ada@example.com " is the address ada@example.com.
-    email: z.string().trim().max(254).pipe(z.email()).openapi({ format: 'email', example: 'ada@example.com' }),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email())
+      .openapi({ format: 'email', example: 'ada@example.com' }),
     // Checked after NFKC, the form it is stored and compared in: a fullwidth "ａｄａ" is the name "ada".
     username: z
       .string()
@@ -66,7 +71,10 @@ export const RegisterBody = z
         message: 'Usernames are 3-32 characters: letters, digits, "_", "." and "-".',
       })
       .openapi({ example: 'ada', pattern: USERNAME_PATTERN.source }),
-    password: z.string().max(PASSWORD_MAX_LENGTH * 4).openapi({ example: 'correct horse battery staple' }),
+    password: z
+      .string()
+      .max(PASSWORD_MAX_LENGTH * 4)
+      .openapi({ example: 'correct horse battery staple' }),
     first_name: text(100).nullish(),
     last_name: text(100).nullish(),
   })
@@ -123,7 +131,10 @@ const DESCRIPTIONS: Record<number, string> = {
 /** The problem responses of a route, for the OpenAPI document. */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: DESCRIPTIONS[status] ?? 'Error', content: problemContent }]),
+    statuses.map((status) => [
+      status,
+      { description: DESCRIPTIONS[status] ?? 'Error', content: problemContent },
+    ]),
   );
 }
 

@@ -9,7 +9,9 @@ export function validationFailed(issues: readonly z.core.$ZodIssue[]): AuthError
     path: issue.path.map(String).join('.') || '(body)',
     message: issue.message,
   }));
-  return new AuthError('validation_failed', 422, 'The request did not pass validation.', { extensions: { errors } });
+  return new AuthError('validation_failed', 422, 'The request did not pass validation.', {
+    extensions: { errors },
+  });
 }
 
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {

@@ -1,7 +1,12 @@
 // Production: a JSON POST to the mail provider's endpoint with a bearer key (MAIL_HTTP_URL, MAIL_HTTP_API_KEY).
 import type { Mailer } from './mailer.ts';
 
-export function createHttpMailer(options: { url: string; apiKey: string; from: string; timeoutMs?: number }): Mailer {
+export function createHttpMailer(options: {
+  url: string;
+  apiKey: string;
+  from: string;
+  timeoutMs?: number;
+}): Mailer {
   return {
     async send(mail) {
       const response = await fetch(options.url, {

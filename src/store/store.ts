@@ -35,7 +35,11 @@ export interface Store {
   /** A rate-limit check alone (public routes). Throws StoreUnavailableError rather than letting a request through. */
   limit(request: LimitRequest): Promise<RateLimitResult>;
   /** Marks access tokens (by jti) and whole sessions (by id) revoked until their access tokens have expired. */
-  revoke(marks: { jtis?: { jti: string; ttlSeconds: number }[]; sessionIds?: string[]; sessionTtlSeconds: number }): Promise<void>;
+  revoke(marks: {
+    jtis?: { jti: string; ttlSeconds: number }[];
+    sessionIds?: string[];
+    sessionTtlSeconds: number;
+  }): Promise<void>;
   pushOutbox(mail: OutboxMail): Promise<void>;
   readOutbox(to: string): Promise<OutboxMail[]>;
   ping(): Promise<boolean>;

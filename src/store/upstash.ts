@@ -63,7 +63,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
     const result = await pending;
     // On timeout the library lets the request through; a limiter that cannot count must refuse instead.
     if (result.reason === 'timeout') throw new StoreUnavailableError();
-    return { allowed: result.success, limit: result.limit, remaining: result.remaining, resetMs: result.reset };
+    return {
+      allowed: result.success,
+      limit: result.limit,
+      remaining: result.remaining,
+      resetMs: result.reset,
+    };
   }
 
   function isCachedBlock(request: LimitRequest): boolean {

@@ -14,7 +14,9 @@ describe.each(backends)('Neon stand-in over %s', (backend, databaseUrl) => {
   beforeAll(async () => {
     standIn = await startNeonStandIn({ databaseUrl });
     neonConfig.fetchEndpoint = `${standIn.url}/sql`;
-    await sql.query(`create table ${table} (id int primary key, doc jsonb, tags text[], at timestamptz, raw bytea)`);
+    await sql.query(
+      `create table ${table} (id int primary key, doc jsonb, tags text[], at timestamptz, raw bytea)`,
+    );
   });
   afterAll(async () => {
     await sql.query(`drop table if exists ${table}`);
@@ -40,7 +42,9 @@ describe.each(backends)('Neon stand-in over %s', (backend, databaseUrl) => {
   });
 
   it('reports command and rowCount as Neon does', async () => {
-    const result = await sql.query(`update ${table} set tags = $1 where id = $2`, [['x'], 1], { fullResults: true });
+    const result = await sql.query(`update ${table} set tags = $1 where id = $2`, [['x'], 1], {
+      fullResults: true,
+    });
     expect(result.command).toBe('UPDATE');
     expect(result.rowCount).toBe(1);
     expect(result.rows).toEqual([]);
@@ -55,11 +59,17 @@ describe.each(backends)('Neon stand-in over %s', (backend, databaseUrl) => {
 
   it('runs a batch as one transaction: one failure rolls back all of it', async () => {
     await expect(
-      sql.transaction([sql.query(`insert into ${table} (id) values (2)`), sql.query(`insert into ${table} (id) values (1)`)]),
+      sql.transaction([
+        sql.query(`insert into ${table} (id) values (2)`),
+        sql.query(`insert into ${table} (id) values (1)`),
+      ]),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await sql.query(`select id from ${table} where id = 2`)).toEqual([]);
     const [a, b] = await sql.transaction(
-      [sql.query(`insert into ${table} (id) values (3) returning id`), sql.query(`select count(*)::int as n from ${table}`)],
+      [
+        sql.query(`insert into ${table} (id) values (3) returning id`),
+        sql.query(`select count(*)::int as n from ${table}`),
+      ],
       { isolationLevel: 'Serializable' },
     );
     expect(a).toEqual([{ id: 3 }]);

@@ -20,7 +20,12 @@ describe.each(backends)('Upstash stand-in over %s', (backend, redisUrl) => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'upstash-standin-'));
     standIn = await startUpstashStandIn({ token: 'secret-token', redisUrl, dataDir });
-    redis = new Redis({ url: standIn.url, token: 'secret-token', enableAutoPipelining: false, enableTelemetry: false });
+    redis = new Redis({
+      url: standIn.url,
+      token: 'secret-token',
+      enableAutoPipelining: false,
+      enableTelemetry: false,
+    });
   });
   afterAll(async () => {
     await standIn.close();
@@ -104,7 +109,9 @@ describe.each(backends)('Upstash stand-in over %s', (backend, redisUrl) => {
 
   it('drops only the flag Redis 7.0 refuses', () => {
     expect(rewriteShebang('#!lua flags=allow-key-locking\nreturn 1')).toBe('#!lua\nreturn 1');
-    expect(rewriteShebang('#!lua flags=no-writes,allow-key-locking\nreturn 1')).toBe('#!lua flags=no-writes\nreturn 1');
+    expect(rewriteShebang('#!lua flags=no-writes,allow-key-locking\nreturn 1')).toBe(
+      '#!lua flags=no-writes\nreturn 1',
+    );
     expect(rewriteShebang('return 1')).toBe('return 1');
   });
 });

@@ -235,7 +235,9 @@ describe('refresh', () => {
     const reuse = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: s.refresh_token } });
     expect(reuse.status).toBe(401);
     expect((await problemOf(reuse)).code).toBe('refresh_token_reused');
-    const next = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: first.refresh_token } });
+    const next = await h.call('POST', '/api/v1/auth/refresh', {
+      json: { refresh_token: first.refresh_token },
+    });
     expect(next.status).toBe(401);
     expect((await problemOf(next)).code).toBe('invalid_token');
     const me = await h.call('GET', '/api/v1/auth/me', { token: first.access_token });
@@ -262,13 +264,17 @@ describe('refresh', () => {
     expect(statuses.filter((st) => st === 200)).toHaveLength(1);
     expect(statuses.filter((st) => st === 401)).toHaveLength(49);
     const losers = await Promise.all(results.filter((r) => r.status === 401).map((r) => r.json()));
-    expect(new Set(losers.map((l) => (l as { code: string }).code))).toEqual(new Set(['refresh_token_reused']));
+    expect(new Set(losers.map((l) => (l as { code: string }).code))).toEqual(
+      new Set(['refresh_token_reused']),
+    );
     const winner = (await results.find((r) => r.status === 200)!.json()) as {
       access_token: string;
       refresh_token: string;
     };
     // The reuse revoked the family: the winner's new tokens die with it.
-    const again = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: winner.refresh_token } });
+    const again = await h.call('POST', '/api/v1/auth/refresh', {
+      json: { refresh_token: winner.refresh_token },
+    });
     expect((await problemOf(again)).code).toBe('invalid_token');
     const me = await h.call('GET', '/api/v1/auth/me', { token: winner.access_token });
     expect((await problemOf(me)).code).toBe('token_revoked');
@@ -285,7 +291,9 @@ describe('logout', () => {
     expect(me.status).toBe(401);
     expect(me.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await problemOf(me)).code).toBe('token_revoked');
-    const refreshed = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: s.refresh_token } });
+    const refreshed = await h.call('POST', '/api/v1/auth/refresh', {
+      json: { refresh_token: s.refresh_token },
+    });
     expect((await problemOf(refreshed)).code).toBe('invalid_token');
   });
 

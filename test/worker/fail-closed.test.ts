@@ -36,7 +36,9 @@ describe.each(Object.entries(broken))('when %s', (_name, env) => {
     const register = await h.call('POST', '/api/v1/auth/register', {
       json: { email: 'fc@example.com', username: 'fail_closed', password: 'Granite-Lantern-42' },
     });
-    const refresh = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token: session.refresh_token } });
+    const refresh = await h.call('POST', '/api/v1/auth/refresh', {
+      json: { refresh_token: session.refresh_token },
+    });
     for (const res of [login, register, refresh]) {
       expect(res.status).toBe(503);
       expect((await problemOf(res)).code).toBe('service_unavailable');
@@ -46,18 +48,27 @@ describe.each(Object.entries(broken))('when %s', (_name, env) => {
   it('/health/ready says which dependency is down', async () => {
     const res = await h.call('GET', '/health/ready');
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', store: 'unavailable' } });
+    expect(await res.json()).toEqual({
+      status: 'unavailable',
+      checks: { database: 'ok', store: 'unavailable' },
+    });
   });
 });
 
 describe('when the database is unreachable', () => {
   it('readiness reports it and a login is a 503, not a 500', async () => {
     const h = await harness({
-      env: { DATABASE_URL: 'postgres://u:p@unreachable.local/db', NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql' },
+      env: {
+        DATABASE_URL: 'postgres://u:p@unreachable.local/db',
+        NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
+      },
     });
     const ready = await h.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'unavailable', store: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { database: 'unavailable', store: 'ok' },
+    });
     const login = await h.call('POST', '/api/v1/auth/login', { json: { username: 'x', password: 'y' } });
     expect(login.status).toBe(503);
     expect((await problemOf(login)).code).toBe('service_unavailable');

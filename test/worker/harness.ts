@@ -30,9 +30,14 @@ export interface CallOptions {
 const octet = () => Math.floor(Math.random() * 254) + 1;
 export const randomIp = () => `10.${octet()}.${octet()}.${octet()}`;
 
-export async function harness(options: { env?: Record<string, string>; deps?: Partial<Deps> } = {}): Promise<Harness> {
+export async function harness(
+  options: { env?: Record<string, string>; deps?: Partial<Deps> } = {},
+): Promise<Harness> {
   const clock = new FrozenClock();
-  const deps = await depsFromEnv({ ...workerEnv, ...options.env }, { clock, logger: silentLogger, ...options.deps });
+  const deps = await depsFromEnv(
+    { ...workerEnv, ...options.env },
+    { clock, logger: silentLogger, ...options.deps },
+  );
   const app = createApp(deps);
   const ip = randomIp();
   return {
@@ -74,7 +79,8 @@ export interface Session {
 /** Registers a fresh user (from its own address, so REGISTER limits never interfere) and logs in. */
 export async function signUp(h: Harness, user = newUser()): Promise<Session> {
   const registered = await h.call('POST', '/api/v1/auth/register', { json: user, ip: randomIp() });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
+  if (registered.status !== 201)
+    throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
   return logIn(h, user.username, user.password);
 }
 

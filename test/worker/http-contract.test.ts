@@ -83,7 +83,14 @@ describe('bad input never becomes a 500', () => {
   });
 
   it('answers JSON of the wrong shape with 422, never 500', async () => {
-    const bodies = ['[]', '"text"', '42', '{"refresh_token":42}', '{"refresh_token":null}', '{"refresh_token":{"$ne":1}}'];
+    const bodies = [
+      '[]',
+      '"text"',
+      '42',
+      '{"refresh_token":42}',
+      '{"refresh_token":null}',
+      '{"refresh_token":{"$ne":1}}',
+    ];
     for (const body of bodies) {
       const res = await h.call('POST', '/api/v1/auth/refresh', {
         body,
@@ -113,7 +120,13 @@ describe('operations', () => {
     expect(res.status).toBe(200);
     const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: h.deps.keys.active.kid });
+    expect(keys[0]).toMatchObject({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      alg: 'EdDSA',
+      use: 'sig',
+      kid: h.deps.keys.active.kid,
+    });
     expect(keys[0]).not.toHaveProperty('d');
   });
 

@@ -91,7 +91,9 @@ describe('forged and misused access tokens', () => {
     it(`refuses ${name} with 401 invalid_token`, async () => {
       const res = await h.call('GET', '/api/v1/auth/me', { token: await make() });
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="portcullis", error="invalid_token"/);
+      expect(res.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="portcullis", error="invalid_token"/,
+      );
       expect((await problemOf(res)).code).toBe('invalid_token');
     });
   }

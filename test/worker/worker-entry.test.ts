@@ -8,7 +8,8 @@ import { newUser, randomIp, workerEnv } from './harness.ts';
 describe('the Worker entry point', () => {
   it('serves the API through the default export', async () => {
     const user = newUser();
-    const res = await exports.default.fetch('http://portcullis.test/api/v1/auth/register', {
+    const self = (exports as unknown as { default: Fetcher }).default;
+    const res = await self.fetch('http://portcullis.test/api/v1/auth/register', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomIp() },
       body: JSON.stringify(user),

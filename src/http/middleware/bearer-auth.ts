@@ -19,7 +19,10 @@ export interface BearerAuthOptions {
 
 const REALM = 'Bearer realm="portcullis"';
 
-export function unauthorized(code: 'authentication_required' | 'invalid_token' | 'token_expired' | 'token_revoked', detail: string) {
+export function unauthorized(
+  code: 'authentication_required' | 'invalid_token' | 'token_expired' | 'token_revoked',
+  detail: string,
+) {
   const challenge = code === 'authentication_required' ? REALM : `${REALM}, error="invalid_token"`;
   return new AuthError(code, 401, detail, { headers: { 'WWW-Authenticate': challenge } });
 }
@@ -38,8 +41,10 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
   const { store, clock, limitScope } = options;
   return async function bearerAuth(c, next) {
     const token = bearerToken(c.req.header('authorization'));
-    if (token === undefined) throw unauthorized('authentication_required', 'This route needs an access token.');
-    if (token === null) throw unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".');
+    if (token === undefined)
+      throw unauthorized('authentication_required', 'This route needs an access token.');
+    if (token === null)
+      throw unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".');
     let claims;
     try {
       claims = await verifyAccessToken(options.tokens(), token);

@@ -8,7 +8,14 @@ export interface CorsOptions {
   patterns: RegExp[];
 }
 
-const EXPOSED = ['X-Request-ID', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'WWW-Authenticate'];
+const EXPOSED = [
+  'X-Request-ID',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Retry-After',
+  'WWW-Authenticate',
+];
 
 export function corsForAllowedOrigins(options: CorsOptions): MiddlewareHandler {
   for (const pattern of options.patterns) {

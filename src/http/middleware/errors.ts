@@ -70,7 +70,9 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
     logger.error('unhandled_error', {
       request_id: requestId,
       error: error.name,
-      ...(isDatabaseError(error) ? { sqlstate: sqlState(error) } : { message: error.message, stack: error.stack }),
+      ...(isDatabaseError(error)
+        ? { sqlstate: sqlState(error) }
+        : { message: error.message, stack: error.stack }),
     });
     return problem(
       c,

@@ -83,7 +83,9 @@ export function authRoutes(deps: Deps) {
     }),
     async (c) => {
       const type = c.req.header('content-type') ?? '';
-      const raw = type.includes('application/x-www-form-urlencoded') ? c.req.valid('form') : c.req.valid('json');
+      const raw = type.includes('application/x-www-form-urlencoded')
+        ? c.req.valid('form')
+        : c.req.valid('json');
       const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
       return c.json(body, 200, NO_STORE);
     },
@@ -177,7 +179,8 @@ export function authRoutes(deps: Deps) {
     }),
     async (c) => {
       const user = await deps.db.users.findById(c.get('auth').claims.sub);
-      if (!user || !user.isActive) throw unauthorized('invalid_token', 'The account behind this token is gone.');
+      if (!user || !user.isActive)
+        throw unauthorized('invalid_token', 'The account behind this token is gone.');
       return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
     },
   );

@@ -59,7 +59,10 @@ export function opsRoutes(deps: Deps) {
       responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'A dependency is down') },
     }),
     async (c) => {
-      const [database, store] = await Promise.all([check(() => deps.db.ping()), check(() => deps.store.ping())]);
+      const [database, store] = await Promise.all([
+        check(() => deps.db.ping()),
+        check(() => deps.store.ping()),
+      ]);
       const ok = database === 'ok' && store === 'ok';
       return c.json(
         { status: ok ? ('ok' as const) : ('unavailable' as const), checks: { database, store } },
@@ -79,7 +82,8 @@ export function opsRoutes(deps: Deps) {
         request: { query: z.object({ to: z.string().min(3).max(254) }) },
         responses: { 200: json(Outbox, 'The mails'), ...problems(404, 422) },
       }),
-      async (c) => c.json(await deps.store.readOutbox(c.req.valid('query').to), 200, { 'Cache-Control': 'no-store' }),
+      async (c) =>
+        c.json(await deps.store.readOutbox(c.req.valid('query').to), 200, { 'Cache-Control': 'no-store' }),
     );
   }
   return app;
