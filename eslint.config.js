@@ -9,7 +9,7 @@ export default tseslint.config(
       'dist-worker',
       '.wrangler',
       '.data',
-      'src/auth/wasm',
+      'src/generated',
       'drizzle',
       'coverage',
     ],

@@ -1,5 +1,5 @@
 // The Worker side of bench/argon2.ts: N Argon2id hashes with the precompiled hash-wasm modules, in workerd.
-import { argon2id } from '../src/auth/wasm/hash-wasm.js';
+import { argon2id } from '../src/generated/hash-wasm.js';
 
 export default {
   async fetch(request) {

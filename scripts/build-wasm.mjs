@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const WANTED = ['argon2', 'blake2b', 'bcrypt'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'src', 'auth', 'wasm');
+const out = join(root, 'src', 'generated');
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve('hash-wasm/package.json'));
 const version = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).version;

@@ -8,6 +8,7 @@ import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
+import { accountRoutes } from './http/routes/account.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { validationHook } from './http/validation.ts';
@@ -24,6 +25,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', opsRoutes(deps));
   app.route('/api/v1/auth', authRoutes(deps));
+  app.route('/api/v1/auth', accountRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,5 +1,5 @@
 // Argon2id PHC strings through hash-wasm, loaded as precompiled WebAssembly modules (see scripts/build-wasm.mjs).
-import { argon2id, argon2Verify, bcryptVerify } from './wasm/hash-wasm.js';
+import { argon2id, argon2Verify, bcryptVerify } from '../generated/hash-wasm.js';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { Random } from '../ports/random.ts';
 

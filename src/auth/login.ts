@@ -1,15 +1,18 @@
-// OAuth2 password login. An unknown login name and a wrong password answer alike, in body and in cost.
+// OAuth2 password login. An unknown login name and a wrong password answer alike, in body and in cost, and
+// are counted alike towards the lockout.
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { AuthError } from './errors.ts';
+import { assertNotLocked, recordLoginFailure } from './lockout.ts';
 import { normalizeLoginName } from './normalize.ts';
 import { openSession, type LoginResponse } from './session-tokens.ts';
 
+// No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export const invalidCredentials = () =>
   new AuthError('invalid_credentials', 401, 'Incorrect username or password.', {
-    headers: { 'WWW-Authenticate': 'Bearer' },
+    headers: { 'WWW-Authenticate': 'Bearer realm="portcullis"' },
   });
 
 export async function login(
@@ -18,18 +21,25 @@ export async function login(
   input: { username: string; password: string },
 ): Promise<LoginResponse> {
   const loginName = normalizeLoginName(input.username);
-  // No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
-  const user = CONTROL_CHARACTERS.test(loginName)
-    ? undefined
-    : await deps.db.users.findByLoginName(loginName);
+  const now = deps.clock.now();
+  const usable = !CONTROL_CHARACTERS.test(loginName);
+  // Both lookups always run, so a known and an unknown name cost the same queries.
+  const [user, nameLockedUntil] = usable
+    ? await Promise.all([
+        deps.db.users.findByLoginName(loginName),
+        deps.db.lockouts.nameLockedUntil(loginName),
+      ])
+    : [undefined, null];
+  assertNotLocked(user ? user.lockedUntil : nameLockedUntil, now);
+
   if (!user) {
     await deps.passwords.burn(input.password);
-    audit(deps, ctx, { type: 'login_failed', detail: { reason: 'unknown_user', login_name: loginName } });
+    if (usable) await recordLoginFailure(deps, ctx, { loginName }, 'unknown_user');
     throw invalidCredentials();
   }
   const verified = await deps.passwords.verify(input.password, user.passwordHash);
   if (!verified.ok) {
-    audit(deps, ctx, { type: 'login_failed', userId: user.id, detail: { reason: 'wrong_password' } });
+    await recordLoginFailure(deps, ctx, { user }, 'wrong_password');
     throw invalidCredentials();
   }
   if (!user.isActive) {

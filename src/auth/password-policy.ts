@@ -1,4 +1,5 @@
 // The password policy applied wherever a password is set.
+import { isCommonPassword } from './common-passwords.ts';
 import { AuthError } from './errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -25,6 +26,8 @@ export function checkPassword(password: string, context: PolicyContext = {}): Po
     issues.push(`Password must be at least ${PASSWORD_MIN_LENGTH} characters long.`);
   if (length > PASSWORD_MAX_LENGTH)
     issues.push(`Password must be at most ${PASSWORD_MAX_LENGTH} characters long.`);
+  if (isCommonPassword(password))
+    issues.push('Password is too common: it appears in lists of leaked passwords.');
   const lower = password.toLowerCase();
   const localPart = context.email?.split('@')[0]?.trim().toLowerCase();
   if (localPart && localPart.length >= 3 && lower.includes(localPart)) {

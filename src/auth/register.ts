@@ -1,5 +1,6 @@
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
+import { sendVerificationMail } from './email-verification.ts';
 import { AuthError } from './errors.ts';
 import { normalizeEmail, normalizeUsername } from './normalize.ts';
 import { assertStrongPassword } from './password-policy.ts';
@@ -39,5 +40,14 @@ export async function register(deps: Deps, ctx: RequestContext, input: RegisterI
     });
   }
   audit(deps, ctx, { type: 'user_registered', userId: result.user.id });
+  const created = result.user;
+  ctx.waitUntil(
+    sendVerificationMail(deps, created).catch((error: unknown) =>
+      deps.logger.error('verification_mail_failed', {
+        request_id: ctx.requestId,
+        error: (error as Error).name,
+      }),
+    ),
+  );
   return userView(result.user);
 }

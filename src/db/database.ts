@@ -2,6 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { auditRepository, type AuditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
+import { lockoutsRepository, type LockoutsRepository } from './lockouts.ts';
+import { oneTimeTokensRepository, type OneTimeTokensRepository } from './one-time-tokens.ts';
 import { sessionsRepository, type SessionsRepository } from './sessions.ts';
 import { usersRepository, type UsersRepository } from './users.ts';
 
@@ -9,6 +11,8 @@ export interface Database {
   users: UsersRepository;
   sessions: SessionsRepository;
   audit: AuditRepository;
+  lockouts: LockoutsRepository;
+  oneTimeTokens: OneTimeTokensRepository;
   /** One trivial query: true when the database answers. */
   ping(): Promise<boolean>;
 }
@@ -19,6 +23,8 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     users: usersRepository(db),
     sessions: sessionsRepository(db),
     audit: auditRepository(db),
+    lockouts: lockoutsRepository(db),
+    oneTimeTokens: oneTimeTokensRepository(db),
     async ping() {
       await db.execute(sql`select 1`);
       return true;

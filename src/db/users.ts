@@ -50,6 +50,40 @@ export function usersRepository(db: DrizzleDb) {
       return row;
     },
 
+    /** Sets a new password; a reset also clears the lockout. */
+    async setPassword(
+      id: string,
+      hash: string,
+      now: Date,
+      clearLockout: boolean,
+    ): Promise<UserRow | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({
+          passwordHash: hash,
+          passwordChangedAt: now,
+          updatedAt: now,
+          ...(clearLockout ? { failedLoginCount: 0, lockedUntil: null } : {}),
+        })
+        .where(eq(users.id, id))
+        .returning();
+      return row;
+    },
+
+    async setVerified(id: string, now: Date): Promise<UserRow | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({ isVerified: true, updatedAt: now })
+        .where(eq(users.id, id))
+        .returning();
+      return row;
+    },
+
+    async findByEmail(normalized: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.emailNormalized, normalized)).limit(1);
+      return row;
+    },
+
     async isActive(id: string): Promise<boolean> {
       const [row] = await db
         .select({ one: sql<number>`1` })

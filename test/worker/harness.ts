@@ -16,6 +16,10 @@ export interface Harness {
   /** This harness's client address; each harness gets its own so that IP rate limits do not collide. */
   ip: string;
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
+  /** Waits for the work requests left running after their response (audit rows, mails). */
+  settle(): Promise<void>;
+  /** The mails sent to an address, newest first, once the pending work has finished. */
+  outbox(to: string): Promise<{ to: string; subject: string; text: string }[]>;
 }
 
 export interface CallOptions {
@@ -40,6 +44,15 @@ export async function harness(
   );
   const app = createApp(deps);
   const ip = randomIp();
+  const pending: Promise<unknown>[] = [];
+  const executionCtx = {
+    waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
+    passThroughOnException: () => {},
+    props: {},
+  } as unknown as ExecutionContext;
+  const settle = async () => {
+    while (pending.length > 0) await Promise.allSettled(pending.splice(0));
+  };
   return {
     app,
     deps,
@@ -58,7 +71,17 @@ export async function harness(
         body = new URLSearchParams(o.form).toString();
       }
       if (o.token) headers.set('authorization', `Bearer ${o.token}`);
-      return app.request(`http://portcullis.test${path}`, { method, headers, body: body ?? null });
+      return app.request(
+        `http://portcullis.test${path}`,
+        { method, headers, body: body ?? null },
+        workerEnv,
+        executionCtx,
+      );
+    },
+    settle,
+    async outbox(to) {
+      await settle();
+      return deps.store.readOutbox(to);
     },
   };
 }
@@ -94,4 +117,11 @@ export async function logIn(h: Harness, username: string, password: string): Pro
 export async function problemOf(res: Response): Promise<{ status: number; code: string; detail: string }> {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   return (await res.json()) as { status: number; code: string; detail: string };
+}
+
+/** The token a mail carries (the text shows it on its own line for API clients). */
+export function tokenFromMail(mail: { text: string } | undefined): string {
+  const match = /: ([A-Za-z0-9_-]{43})$/m.exec(mail?.text ?? '');
+  if (!match) throw new Error('no token in the mail');
+  return match[1]!;
 }

@@ -1,0 +1,39 @@
+// Change password: the caller proves the current one; every other session and access token dies at once and
+// the caller gets a fresh session, so it stays logged in.
+import type { Deps, RequestContext } from '../deps.ts';
+import type { AccessClaims } from './access-token.ts';
+import { audit } from './audit.ts';
+import { AuthError } from './errors.ts';
+import { normalizePassword } from './normalize.ts';
+import { assertStrongPassword } from './password-policy.ts';
+import { revokeAllSessions } from './revoke.ts';
+import { openSession, type LoginResponse } from './session-tokens.ts';
+
+export async function changePassword(
+  deps: Deps,
+  ctx: RequestContext,
+  claims: AccessClaims,
+  input: { current_password: string; new_password: string },
+): Promise<LoginResponse> {
+  const user = await deps.db.users.findById(claims.sub);
+  if (!user || !user.isActive)
+    throw new AuthError('forbidden', 403, 'This account cannot change its password.');
+  // A wrong current password from a signed-in caller is 403, limited by the API scope, not counted as a lockout.
+  const current = await deps.passwords.verify(input.current_password, user.passwordHash);
+  if (!current.ok) throw new AuthError('invalid_credentials', 403, 'The current password is not correct.');
+  // The current password is proven, so comparing the two texts is comparing with the stored hash.
+  if (normalizePassword(input.new_password) === normalizePassword(input.current_password)) {
+    throw new AuthError('password_reused', 422, 'The new password must differ from the current one.');
+  }
+  assertStrongPassword(input.new_password, { email: user.email, username: user.username });
+  const updated = await deps.db.users.setPassword(
+    user.id,
+    await deps.passwords.hash(input.new_password),
+    deps.clock.now(),
+    false,
+  );
+  await revokeAllSessions(deps, user.id, 'password_changed', { sessionId: claims.sid, accessToken: claims });
+  const response = await openSession(deps, ctx, updated ?? user, ['pwd']);
+  audit(deps, ctx, { type: 'password_changed', userId: user.id });
+  return response;
+}

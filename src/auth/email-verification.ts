@@ -1,0 +1,53 @@
+// Email verification: a single-use random token (SHA-256 at rest) mailed at registration and on request.
+import type { UserRow } from '../db/schema.ts';
+import type { Deps, RequestContext } from '../deps.ts';
+import { audit } from './audit.ts';
+import { AuthError } from './errors.ts';
+import { verificationMail } from './mails.ts';
+import { newOpaqueToken, opaqueTokenHash } from './opaque-token.ts';
+import { userView, type UserView } from './user-view.ts';
+
+const VERIFICATION_TTL_SECONDS = 24 * 3600;
+
+export const invalidOneTimeToken = () =>
+  new AuthError('invalid_token', 400, 'The token is unknown, already used or expired.');
+
+export async function sendVerificationMail(deps: Deps, user: UserRow): Promise<void> {
+  if (user.isVerified) return;
+  const now = deps.clock.now();
+  const token = await newOpaqueToken(deps.random);
+  await deps.db.oneTimeTokens.create({
+    hash: token.hash,
+    userId: user.id,
+    purpose: 'email_verification',
+    now,
+    expiresAt: new Date(now.getTime() + VERIFICATION_TTL_SECONDS * 1000),
+  });
+  await deps.mailer.send(verificationMail(user.email, deps.config.publicUrl, token.token));
+}
+
+/** Mails a new link after the response; failures are logged, never shown. */
+export function requestVerification(deps: Deps, ctx: RequestContext, userId: string): void {
+  ctx.waitUntil(
+    (async () => {
+      const user = await deps.db.users.findById(userId);
+      if (user?.isActive) await sendVerificationMail(deps, user);
+    })().catch((error: unknown) =>
+      deps.logger.error('verification_mail_failed', {
+        request_id: ctx.requestId,
+        error: (error as Error).name,
+      }),
+    ),
+  );
+}
+
+export async function confirmVerification(deps: Deps, ctx: RequestContext, token: string): Promise<UserView> {
+  const hash = await opaqueTokenHash(token);
+  const now = deps.clock.now();
+  const userId = hash ? await deps.db.oneTimeTokens.consume(hash, 'email_verification', now) : undefined;
+  if (!userId) throw invalidOneTimeToken();
+  const user = await deps.db.users.setVerified(userId, now);
+  if (!user) throw invalidOneTimeToken();
+  audit(deps, ctx, { type: 'email_verified', userId });
+  return userView(user);
+}

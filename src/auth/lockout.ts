@@ -1,0 +1,43 @@
+// Brute-force protection without enumeration: the same counting, the same lock and the same answers whether
+// or not the login name belongs to an account. Never "N attempts remaining".
+import type { UserRow } from '../db/schema.ts';
+import type { Deps, RequestContext } from '../deps.ts';
+import { audit } from './audit.ts';
+import { AuthError } from './errors.ts';
+
+export const accountLocked = () =>
+  new AuthError(
+    'account_locked',
+    403,
+    'Too many failed attempts: this account is locked for now. Try again later.',
+  );
+
+/** Refuses while a lock is in force, for an account or for a login name that is none. */
+export function assertNotLocked(lockedUntil: Date | null | undefined, now: Date): void {
+  if (lockedUntil && lockedUntil.getTime() > now.getTime()) throw accountLocked();
+}
+
+/** Counts one failure (a password or a second factor) and audits the lock when this failure sets it. */
+export async function recordLoginFailure(
+  deps: Deps,
+  ctx: RequestContext,
+  subject: { user: UserRow } | { loginName: string },
+  reason: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const policy = deps.config.lockout;
+  const result =
+    'user' in subject
+      ? await deps.db.lockouts.recordAccountFailure(subject.user.id, now, policy)
+      : await deps.db.lockouts.recordNameFailure(subject.loginName, now, policy);
+  const userId = 'user' in subject ? subject.user.id : null;
+  const detail = 'user' in subject ? { reason } : { reason, login_name: subject.loginName };
+  audit(deps, ctx, { type: 'login_failed', userId, detail: { ...detail, failures: result.count } });
+  if (result.count === policy.threshold && result.lockedUntil) {
+    audit(deps, ctx, {
+      type: 'account_locked',
+      userId,
+      detail: { ...detail, locked_until: result.lockedUntil.toISOString() },
+    });
+  }
+}
