@@ -96,9 +96,13 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' });
-    if (!sameToken(req.headers.authorization, options.token))
+    if (!sameToken(req.headers.authorization, options.token)) {
       return sendJson(res, 401, { error: 'Unauthorized' });
+    }
+    // Not part of Upstash's API: lets tests and benchmarks count round trips from inside workerd.
+    if (req.method === 'GET' && req.url === '/__stand-in/requests')
+      return sendJson(res, 200, { requests: served });
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'only POST is supported' });
     served += 1;
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname.replace(/\/+$/, '');
