@@ -30,13 +30,19 @@ describe('every response', () => {
   it('carries the security headers on a 200, a 401, a 404, a 422 and a 429', async () => {
     const tight = await harness({ env: { RATE_LIMIT_LOGIN: '1/60' } });
     const ip = randomIp();
-    await tight.call('POST', '/api/v1/auth/login', { json: { username: crypto.randomUUID(), password: 'x' }, ip });
+    await tight.call('POST', '/api/v1/auth/login', {
+      json: { username: crypto.randomUUID(), password: 'x' },
+      ip,
+    });
     const responses = [
       await h.call('GET', '/health'),
       await h.call('GET', '/api/v1/auth/me'),
       await h.call('GET', '/no/such/route'),
       await h.call('POST', '/api/v1/auth/register', { json: {} }),
-      await tight.call('POST', '/api/v1/auth/login', { json: { username: crypto.randomUUID(), password: 'x' }, ip }),
+      await tight.call('POST', '/api/v1/auth/login', {
+        json: { username: crypto.randomUUID(), password: 'x' },
+        ip,
+      }),
     ];
     expect(responses.map((r) => r.status)).toEqual([200, 401, 404, 422, 429]);
     responses.forEach(expectSecurityHeaders);
