@@ -1,0 +1,26 @@
+// The baseline of bench/edge.ts: a bare Worker route that makes the same single store call as an
+// authenticated request (revocation check + rate limit, one round trip), with no JWT, no Hono, no middleware.
+import { loadConfig } from '../src/config.ts';
+import { createUpstashStore } from '../src/store/upstash.ts';
+import type { Store } from '../src/store/store.ts';
+
+let store: Store | undefined;
+
+export default {
+  async fetch(_request: Request, env: Record<string, unknown>): Promise<Response> {
+    if (!store) {
+      const config = loadConfig(env);
+      store = createUpstashStore({
+        url: config.store.url,
+        token: config.store.token,
+        timeoutMs: config.store.timeoutMs,
+        rateLimits: config.rateLimits,
+      });
+    }
+    const check = await store.checkToken(
+      { jti: 'bench-jti', sid: 'bench-sid' },
+      { scope: 'API', key: 'bench' },
+    );
+    return Response.json({ active: !check.revoked });
+  },
+};
