@@ -12,6 +12,7 @@ export default tseslint.config(
       'src/generated',
       'drizzle',
       'coverage',
+      'bench/.tmp',
     ],
   },
   ...tseslint.configs.recommended,

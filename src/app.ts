@@ -11,6 +11,7 @@ import { securityHeaders } from './http/middleware/security-headers.ts';
 import { accountRoutes } from './http/routes/account.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { opsRoutes } from './http/routes/ops.ts';
+import { twoFactorRoutes } from './http/routes/two-factor.ts';
 import { validationHook } from './http/validation.ts';
 
 export function createApp(deps: Deps) {
@@ -26,6 +27,7 @@ export function createApp(deps: Deps) {
   app.route('/', opsRoutes(deps));
   app.route('/api/v1/auth', authRoutes(deps));
   app.route('/api/v1/auth', accountRoutes(deps));
+  app.route('/api/v1/2fa', twoFactorRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,10 +1,12 @@
 // OAuth2 password login. An unknown login name and a wrong password answer alike, in body and in cost, and
 // are counted alike towards the lockout.
+import type { UserRow } from '../db/schema.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { AuthError } from './errors.ts';
 import { assertNotLocked, recordLoginFailure } from './lockout.ts';
 import { normalizeLoginName } from './normalize.ts';
+import { issueMfaToken, MFA_TOKEN_TTL } from './mfa-token.ts';
 import { openSession, type LoginResponse } from './session-tokens.ts';
 
 // No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
@@ -15,11 +17,30 @@ export const invalidCredentials = () =>
     headers: { 'WWW-Authenticate': 'Bearer realm="portcullis"' },
   });
 
+export interface MfaChallenge {
+  requires_2fa: true;
+  mfa_token: string;
+  expires_in: number;
+}
+
 export async function login(
   deps: Deps,
   ctx: RequestContext,
   input: { username: string; password: string },
-): Promise<LoginResponse> {
+): Promise<LoginResponse | MfaChallenge> {
+  const user = await checkPassword(deps, ctx, input);
+  if (user.twoFactorEnabled) {
+    return { requires_2fa: true, mfa_token: await issueMfaToken(deps, user.id), expires_in: MFA_TOKEN_TTL };
+  }
+  return completeLogin(deps, ctx, user, ['pwd'], input.password);
+}
+
+/** The password step: lockout, the password itself, the account's status. */
+export async function checkPassword(
+  deps: Deps,
+  ctx: RequestContext,
+  input: { username: string; password: string },
+): Promise<UserRow & { needsRehash?: boolean }> {
   const loginName = normalizeLoginName(input.username);
   const now = deps.clock.now();
   const usable = !CONTROL_CHARACTERS.test(loginName);
@@ -46,9 +67,24 @@ export async function login(
     audit(deps, ctx, { type: 'login_failed', userId: user.id, detail: { reason: 'inactive' } });
     throw new AuthError('account_inactive', 403, 'This account has been deactivated.');
   }
-  const rehash = verified.needsRehash ? await deps.passwords.hash(input.password) : undefined;
+  return { ...user, needsRehash: verified.needsRehash };
+}
+
+/** Every factor checked: reset the failure count, rehash an outdated hash, open the session. */
+export async function completeLogin(
+  deps: Deps,
+  ctx: RequestContext,
+  user: UserRow & { needsRehash?: boolean },
+  amr: string[],
+  password?: string,
+): Promise<LoginResponse> {
+  const rehash = user.needsRehash && password ? await deps.passwords.hash(password) : undefined;
   const updated = (await deps.db.users.recordLogin(user.id, deps.clock.now(), rehash)) ?? user;
-  const response = await openSession(deps, ctx, updated, ['pwd']);
-  audit(deps, ctx, { type: 'login_succeeded', userId: user.id, detail: rehash ? { rehashed: true } : {} });
+  const response = await openSession(deps, ctx, updated, amr);
+  audit(deps, ctx, {
+    type: 'login_succeeded',
+    userId: user.id,
+    detail: { amr, ...(rehash ? { rehashed: true } : {}) },
+  });
   return response;
 }

@@ -4,6 +4,7 @@ import { auditRepository, type AuditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
 import { lockoutsRepository, type LockoutsRepository } from './lockouts.ts';
 import { oneTimeTokensRepository, type OneTimeTokensRepository } from './one-time-tokens.ts';
+import { twoFactorRepository, type TwoFactorRepository } from './two-factor.ts';
 import { sessionsRepository, type SessionsRepository } from './sessions.ts';
 import { usersRepository, type UsersRepository } from './users.ts';
 
@@ -13,6 +14,7 @@ export interface Database {
   audit: AuditRepository;
   lockouts: LockoutsRepository;
   oneTimeTokens: OneTimeTokensRepository;
+  twoFactor: TwoFactorRepository;
   /** One trivial query: true when the database answers. */
   ping(): Promise<boolean>;
 }
@@ -25,6 +27,7 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     audit: auditRepository(db),
     lockouts: lockoutsRepository(db),
     oneTimeTokens: oneTimeTokensRepository(db),
+    twoFactor: twoFactorRepository(db),
     async ping() {
       await db.execute(sql`select 1`);
       return true;

@@ -44,6 +44,48 @@ export const TokenPair = z
 
 export const LoginResponse = TokenPair.extend({ user: User }).openapi('LoginResponse');
 
+export const MfaChallenge = z
+  .object({
+    requires_2fa: z.literal(true),
+    mfa_token: z.string(),
+    expires_in: z.number().int().openapi({ example: 300 }),
+  })
+  .openapi('MfaChallenge');
+
+export const Login2faBody = z
+  .object({
+    mfa_token: z.string().min(1).max(2048).optional(),
+    code: z.string().max(16).optional(),
+    backup_code: z.string().max(32).optional(),
+    username: z.string().min(1).max(254).optional(),
+    password: z.string().min(1).max(1024).optional(),
+    totp_code: z.string().max(16).optional(),
+  })
+  .openapi('Login2faRequest', {
+    description:
+      '`mfa_token` + (`code` or `backup_code`); or `username`, `password` + (`totp_code` or `backup_code`)',
+  });
+
+export const TwoFactorEnrolment = z
+  .object({
+    secret: z.string(),
+    otpauth_uri: z.string(),
+    qr_code: z.string().openapi({ description: 'data:image/svg+xml;base64,...' }),
+    backup_codes: z.array(z.string()),
+    message: z.string(),
+  })
+  .openapi('TwoFactorEnrolment');
+
+export const CodeBody = z.object({ code: z.string().min(1).max(32) }).openapi('CodeRequest');
+
+export const DisableTwoFactorBody = z
+  .object({ password: z.string().min(1).max(1024), code: z.string().min(1).max(32) })
+  .openapi('DisableTwoFactorRequest');
+
+export const BackupCodes = z
+  .object({ backup_codes: z.array(z.string()), message: z.string() })
+  .openapi('BackupCodes');
+
 export const Message = z.object({ message: z.string() }).openapi('Message');
 
 const password = z.string().min(1).max(1024);

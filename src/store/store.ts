@@ -40,6 +40,8 @@ export interface Store {
     sessionIds?: string[];
     sessionTtlSeconds: number;
   }): Promise<void>;
+  /** True the first time a key is claimed within its TTL, false after: replay protection across isolates. */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   pushOutbox(mail: OutboxMail): Promise<void>;
   readOutbox(to: string): Promise<OutboxMail[]>;
   ping(): Promise<boolean>;

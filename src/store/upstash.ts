@@ -112,6 +112,12 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         if (pipeline.length() > 0) await pipeline.exec();
       }),
 
+    claimOnce: (key: string, ttlSeconds: number) =>
+      guard(
+        async () =>
+          (await redis.set(`once:${key}`, 1, { nx: true, ex: Math.max(1, Math.ceil(ttlSeconds)) })) === 'OK',
+      ),
+
     pushOutbox: (mail: OutboxMail) =>
       guard(async () => {
         const key = outboxKey(mail.to);

@@ -1,6 +1,7 @@
 // /api/v1/auth: registration, login, refresh, logout, and the session and user views.
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { login } from '../../auth/login.ts';
+import { login2fa } from '../../auth/login-2fa.ts';
 import { logout, logoutAll } from '../../auth/logout.ts';
 import { refresh } from '../../auth/refresh.ts';
 import { register } from '../../auth/register.ts';
@@ -9,11 +10,13 @@ import { userView } from '../../auth/user-view.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import { bearerAuth, unauthorized } from '../middleware/bearer-auth.ts';
-import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
+import { byClientIp, rateLimit, rateLimitedError, recordLimit } from '../middleware/rate-limit.ts';
 import {
   LoginBody,
+  Login2faBody,
   LoginResponse,
   LogoutBody,
+  MfaChallenge,
   MeResponse,
   Message,
   RefreshBody,
@@ -25,7 +28,7 @@ import {
   jsonBody,
   problems,
 } from '../schemas.ts';
-import { parseOr422, validationHook } from '../validation.ts';
+import { parseOr422, validationFailed, validationHook } from '../validation.ts';
 
 const bearer = [{ bearerAuth: [] }];
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -77,7 +80,7 @@ export function authRoutes(deps: Deps) {
         },
       },
       responses: {
-        200: json(LoginResponse, 'Tokens and the user'),
+        200: json(z.union([LoginResponse, MfaChallenge]), 'Tokens and the user, or the 2FA challenge'),
         ...problems(401, 403, 413, 415, 422, 429, 503),
       },
     }),
@@ -87,6 +90,53 @@ export function authRoutes(deps: Deps) {
         ? c.req.valid('form')
         : c.req.valid('json');
       const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+      return c.json(body, 200, NO_STORE);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/login/2fa',
+      tags: ['auth'],
+      summary: 'Second login step: an mfa_token (or the password) plus a TOTP or backup code',
+      middleware: [limit('LOGIN')] as const,
+      request: { body: jsonBody(Login2faBody) },
+      responses: {
+        200: json(LoginResponse, 'Tokens and the user'),
+        ...problems(400, 401, 403, 415, 422, 429, 503),
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      const first = b.mfa_token
+        ? { mfaToken: b.mfa_token }
+        : b.username !== undefined && b.password !== undefined
+          ? { username: b.username, password: b.password }
+          : undefined;
+      const code = b.code ?? b.totp_code;
+      const factor =
+        code !== undefined
+          ? { code }
+          : b.backup_code !== undefined
+            ? { backupCode: b.backup_code }
+            : undefined;
+      if (!first || !factor) {
+        throw validationFailed([
+          {
+            code: 'custom',
+            path: [],
+            message: 'Send mfa_token (or username and password) and a code or backup_code.',
+            input: b,
+          },
+        ]);
+      }
+      const limitUser = async (userId: string) => {
+        const result = await deps.store.limit({ scope: 'LOGIN_2FA', key: `user:${userId}` });
+        recordLimit(c, result);
+        if (!result.allowed) throw rateLimitedError(result, deps.clock);
+      };
+      const body = await login2fa(deps, requestContext(c), first, factor, limitUser);
       return c.json(body, 200, NO_STORE);
     },
   );

@@ -1,0 +1,54 @@
+// The mfa_token between the two login steps: a JWT of its own type (`typ: mfa+jwt`, `type: mfa`), valid five
+// minutes, tied to its user, and single use (the successful second step claims its jti in the store). It is
+// no access token: access-token verification pins `typ: at+jwt`.
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import type { Deps } from '../deps.ts';
+import { AuthError } from './errors.ts';
+
+export const MFA_TOKEN_TTL = 300;
+const MFA_TOKEN_TYPE = 'mfa+jwt';
+
+export async function issueMfaToken(deps: Deps, userId: string): Promise<string> {
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  return new SignJWT({ type: 'mfa' })
+    .setProtectedHeader({ alg: deps.keys.active.alg, kid: deps.keys.active.kid, typ: MFA_TOKEN_TYPE })
+    .setIssuer(deps.config.jwt.issuer)
+    .setAudience(`${deps.config.jwt.issuer}/mfa`)
+    .setSubject(userId)
+    .setJti(deps.random.uuid())
+    .setIssuedAt(now)
+    .setExpirationTime(now + MFA_TOKEN_TTL)
+    .sign(deps.keys.active.privateKey);
+}
+
+export const invalidMfaToken = (cause?: unknown) =>
+  new AuthError('invalid_token', 401, 'The mfa_token is not valid; log in again.', {
+    cause,
+    headers: { 'WWW-Authenticate': 'Bearer realm="portcullis", error="invalid_token"' },
+  });
+
+export async function verifyMfaToken(deps: Deps, token: string): Promise<{ userId: string; jti: string }> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const found = header.kid ? deps.keys.verify.get(header.kid) : undefined;
+        if (!found || found.alg !== header.alg) throw invalidMfaToken();
+        return found.key;
+      },
+      {
+        algorithms: deps.keys.algorithms,
+        issuer: deps.config.jwt.issuer,
+        audience: `${deps.config.jwt.issuer}/mfa`,
+        typ: MFA_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        currentDate: deps.clock.now(),
+      },
+    );
+    if (payload.type !== 'mfa' || !payload.sub || !payload.jti) throw invalidMfaToken();
+    return { userId: payload.sub, jti: payload.jti };
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    throw invalidMfaToken(error instanceof errors.JOSEError ? error : undefined);
+  }
+}

@@ -1,0 +1,107 @@
+// 2FA management for a signed-in user: enrol, confirm, disable, regenerate backup codes. Wrong passwords or
+// codes here answer 403 (the caller is authenticated) and are limited by LOGIN_2FA, not counted as lockouts.
+import QRCode from 'qrcode-svg';
+import type { UserRow } from '../db/schema.ts';
+import type { Deps, RequestContext } from '../deps.ts';
+import { audit } from './audit.ts';
+import { backupCodeHash, newBackupCodes } from './backup-codes.ts';
+import { AuthError } from './errors.ts';
+import { checkSecondFactor, type SecondFactor } from './second-factor.ts';
+import { newTotpSecret, sealTotpSecret, totpFor, verifyTotp } from './totp.ts';
+
+export const invalid2faCode = (status: 401 | 403) =>
+  new AuthError('invalid_2fa_code', status, 'The two-factor code is not valid.');
+
+async function activeUser(deps: Deps, userId: string): Promise<UserRow> {
+  const user = await deps.db.users.findById(userId);
+  if (!user || !user.isActive)
+    throw new AuthError('forbidden', 403, 'This account cannot change its 2FA settings.');
+  return user;
+}
+
+async function hashedCodes(deps: Deps, userId: string, codes: string[]): Promise<string[]> {
+  return Promise.all(
+    codes.map((code) => backupCodeHash(deps.config.secretsKey, userId, code.replace('-', ''))),
+  );
+}
+
+export async function beginEnrolment(deps: Deps, userId: string) {
+  const user = await activeUser(deps, userId);
+  if (user.twoFactorEnabled) {
+    throw new AuthError('two_factor_already_enabled', 409, 'Two-factor authentication is already on.');
+  }
+  const secret = newTotpSecret(deps);
+  const uri = totpFor(deps, user.email, secret).toString();
+  const codes = newBackupCodes(deps.random);
+  await deps.db.twoFactor.begin(
+    user.id,
+    await sealTotpSecret(deps, user.id, secret),
+    await hashedCodes(deps, user.id, codes),
+    deps.clock.now(),
+  );
+  const svg = new QRCode({ content: uri, padding: 4, width: 256, height: 256, ecl: 'M', join: true }).svg();
+  return {
+    secret: secret.base32,
+    otpauth_uri: uri,
+    qr_code: `data:image/svg+xml;base64,${btoa(svg)}`,
+    backup_codes: codes,
+    message: 'Scan the QR code with an authenticator app, then confirm with POST /api/v1/2fa/verify.',
+  };
+}
+
+export async function confirmEnrolment(deps: Deps, ctx: RequestContext, userId: string, code: string) {
+  const user = await activeUser(deps, userId);
+  if (user.twoFactorEnabled) {
+    throw new AuthError('two_factor_already_enabled', 409, 'Two-factor authentication is already on.');
+  }
+  if (!user.twoFactorSecret) {
+    throw new AuthError('two_factor_not_initiated', 400, 'Start with POST /api/v1/2fa/enable.');
+  }
+  if (!(await verifyTotp(deps, user, code.trim()))) throw invalid2faCode(403);
+  await deps.db.twoFactor.enable(user.id, deps.clock.now());
+  audit(deps, ctx, { type: 'two_factor_enabled', userId: user.id });
+  return { enabled: true as const };
+}
+
+export async function disableTwoFactor(
+  deps: Deps,
+  ctx: RequestContext,
+  userId: string,
+  input: { password: string; factor: SecondFactor },
+) {
+  const user = await activeUser(deps, userId);
+  if (!user.twoFactorEnabled)
+    throw new AuthError('two_factor_not_enabled', 400, 'Two-factor authentication is off.');
+  if (!(await deps.passwords.verify(input.password, user.passwordHash)).ok) {
+    throw new AuthError('invalid_credentials', 403, 'The password is not correct.');
+  }
+  if (!(await checkSecondFactor(deps, user, input.factor))) {
+    audit(deps, ctx, {
+      type: 'login_failed',
+      userId: user.id,
+      detail: { reason: 'invalid_2fa_code', route: 'disable' },
+    });
+    throw invalid2faCode(403);
+  }
+  await deps.db.twoFactor.disable(user.id, deps.clock.now());
+  audit(deps, ctx, { type: 'two_factor_disabled', userId: user.id });
+  return {
+    enabled: false as const,
+    message: 'Two-factor authentication is off; its secret and backup codes are gone.',
+  };
+}
+
+export async function regenerateBackupCodes(deps: Deps, ctx: RequestContext, userId: string, code: string) {
+  const user = await activeUser(deps, userId);
+  if (!user.twoFactorEnabled)
+    throw new AuthError('two_factor_not_enabled', 400, 'Two-factor authentication is off.');
+  if (!(await verifyTotp(deps, user, code.trim()))) throw invalid2faCode(403);
+  const codes = newBackupCodes(deps.random);
+  await deps.db.twoFactor.replaceBackupCodes(
+    user.id,
+    await hashedCodes(deps, user.id, codes),
+    deps.clock.now(),
+  );
+  audit(deps, ctx, { type: 'backup_codes_regenerated', userId: user.id });
+  return { backup_codes: codes, message: 'New backup codes; the old ones no longer work.' };
+}
