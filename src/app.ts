@@ -9,6 +9,8 @@ import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { accountRoutes } from './http/routes/account.ts';
+import { adminRoutes } from './http/routes/admin.ts';
+import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { twoFactorRoutes } from './http/routes/two-factor.ts';
@@ -28,11 +30,18 @@ export function createApp(deps: Deps) {
   app.route('/api/v1/auth', authRoutes(deps));
   app.route('/api/v1/auth', accountRoutes(deps));
   app.route('/api/v1/2fa', twoFactorRoutes(deps));
+  app.route('/api/v1/api-keys', apiKeyRoutes(deps));
+  app.route('/api/v1/admin', adminRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyAuth', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

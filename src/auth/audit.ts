@@ -22,7 +22,10 @@ export type AuditEventType =
   | 'api_key_created'
   | 'api_key_rotated'
   | 'api_key_revoked'
-  | 'user_deactivated';
+  | 'user_deactivated'
+  | 'user_activated'
+  | 'account_unlocked'
+  | 'roles_changed';
 
 export interface AuditInput {
   type: AuditEventType;

@@ -1,5 +1,7 @@
 // The database port as the domain sees it: repositories, no drizzle types leaking past db/.
 import { sql } from 'drizzle-orm';
+import { adminUsersRepository, type AdminUsersRepository } from './admin-users.ts';
+import { apiKeysRepository, type ApiKeysRepository } from './api-keys.ts';
 import { auditRepository, type AuditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
 import { lockoutsRepository, type LockoutsRepository } from './lockouts.ts';
@@ -15,6 +17,8 @@ export interface Database {
   lockouts: LockoutsRepository;
   oneTimeTokens: OneTimeTokensRepository;
   twoFactor: TwoFactorRepository;
+  apiKeys: ApiKeysRepository;
+  adminUsers: AdminUsersRepository;
   /** One trivial query: true when the database answers. */
   ping(): Promise<boolean>;
 }
@@ -28,6 +32,8 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     lockouts: lockoutsRepository(db),
     oneTimeTokens: oneTimeTokensRepository(db),
     twoFactor: twoFactorRepository(db),
+    apiKeys: apiKeysRepository(db),
+    adminUsers: adminUsersRepository(db),
     async ping() {
       await db.execute(sql`select 1`);
       return true;

@@ -1,7 +1,9 @@
 // Request and response schemas, shared by validation and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
 import { PASSWORD_MAX_LENGTH } from '../auth/password-policy.ts';
+import { parseRange } from '../auth/ip-allowlist.ts';
 import { USERNAME_PATTERN } from '../auth/normalize.ts';
+import { ROLES, SCOPES } from '../auth/scopes.ts';
 
 export const Problem = z
   .object({
@@ -218,3 +220,78 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
+
+export const SessionView = z
+  .object({
+    id: z.uuid(),
+    created_at: z.string(),
+    last_used_at: z.string(),
+    ip_address: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi('Session');
+
+export const ApiKeyView = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string().nullable(),
+    key_prefix: z.string(),
+    scopes: z.array(z.string()),
+    allowed_ips: z.array(z.string()),
+    is_active: z.boolean(),
+    last_used_at: z.string().nullable(),
+    usage_count: z.number().int(),
+    expires_at: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('ApiKey');
+
+export const ApiKeyCreated = ApiKeyView.extend({ key: z.string(), warning: z.string() }).openapi(
+  'ApiKeyCreated',
+);
+
+export const CreateApiKeyBody = z
+  .object({
+    name: text(100).min(1),
+    scopes: z.array(z.enum(SCOPES)).max(SCOPES.length),
+    expires_in_days: z.number().int().min(1).max(3650).optional(),
+    description: text(500).nullish(),
+    allowed_ips: z
+      .array(
+        z
+          .string()
+          .max(64)
+          .refine((entry) => parseRange(entry) !== undefined, {
+            message: 'Not an IP address or CIDR range.',
+          }),
+      )
+      .max(100)
+      .optional(),
+  })
+  .openapi('CreateApiKeyRequest');
+
+export const UserPage = z
+  .object({ items: z.array(User), next_cursor: z.string().nullable() })
+  .openapi('UserPage');
+
+export const AuditEvent = z
+  .object({
+    id: z.uuid(),
+    type: z.string(),
+    user_id: z.uuid().nullable(),
+    ip_address: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+  })
+  .openapi('AuditEvent');
+
+export const AuditPage = z
+  .object({ items: z.array(AuditEvent), next_cursor: z.string().nullable() })
+  .openapi('AuditPage');
+
+export const RolesBody = z
+  .object({ roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length) })
+  .openapi('RolesRequest');

@@ -6,7 +6,7 @@ import type { RateLimitScope } from '../../config.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { RateLimitResult, Store } from '../../store/store.ts';
 import type { AppEnv } from '../context.ts';
-import { clientIp, rateLimitKeyForIp } from './client-ip.ts';
+import { clientIp, rateLimitKeyForIp } from '../../auth/ip.ts';
 
 export function rateLimitedError(result: RateLimitResult, clock: Clock): AuthError {
   const retryAfter = Math.max(1, Math.ceil((result.resetMs - clock.now().getTime()) / 1000));

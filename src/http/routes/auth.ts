@@ -2,14 +2,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { login } from '../../auth/login.ts';
 import { login2fa } from '../../auth/login-2fa.ts';
-import { logout, logoutAll } from '../../auth/logout.ts';
+import { logout, logoutAll, revokeOwnSession } from '../../auth/logout.ts';
 import { refresh } from '../../auth/refresh.ts';
 import { register } from '../../auth/register.ts';
-import { tokenSettings } from '../../auth/session-tokens.ts';
 import { userView } from '../../auth/user-view.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { bearerAuth, unauthorized } from '../middleware/bearer-auth.ts';
+import { authorization } from '../middleware/authorize.ts';
+import { unauthorized } from '../middleware/bearer-auth.ts';
 import { byClientIp, rateLimit, rateLimitedError, recordLimit } from '../middleware/rate-limit.ts';
 import {
   LoginBody,
@@ -22,6 +22,7 @@ import {
   RefreshBody,
   RegisterBody,
   SessionInfo,
+  SessionView,
   TokenPair,
   UserEnvelope,
   json,
@@ -37,12 +38,8 @@ export function authRoutes(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const limit = (scope: Parameters<typeof rateLimit>[0]['scope']) =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
-  const authenticated = bearerAuth({
-    tokens: () => tokenSettings(deps),
-    store: deps.store,
-    clock: deps.clock,
-    limitScope: 'API',
-  });
+  const auth = authorization(deps);
+  const authenticated = auth.bearer('API');
 
   app.openapi(
     createRoute({
@@ -222,16 +219,70 @@ export function authRoutes(deps: Deps) {
       method: 'get',
       path: '/me',
       tags: ['auth'],
-      summary: 'The authenticated user',
-      security: bearer,
-      middleware: [authenticated] as const,
-      responses: { 200: json(MeResponse, 'The user'), ...problems(401, 429, 503) },
+      summary: 'The authenticated user (Bearer token or API key)',
+      security: [{ bearerAuth: [] }, { apiKeyAuth: [] }] as Record<string, string[]>[],
+      middleware: [auth.userOrKey()] as const,
+      responses: { 200: json(MeResponse, 'The user'), ...problems(401, 403, 429, 503) },
     }),
     async (c) => {
-      const user = await deps.db.users.findById(c.get('auth').claims.sub);
+      const principal = c.get('principal');
+      if (principal.method === 'api_key') {
+        return c.json(
+          { user: userView(principal.user), auth: { method: 'api_key' as const, scopes: principal.scopes } },
+          200,
+        );
+      }
+      const user = await deps.db.users.findById(principal.claims.sub);
       if (!user || !user.isActive)
         throw unauthorized('invalid_token', 'The account behind this token is gone.');
       return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions',
+      tags: ['auth'],
+      summary: "The user's live sessions",
+      security: bearer,
+      middleware: [authenticated] as const,
+      responses: {
+        200: json(z.array(SessionView), 'Live sessions, most recently used first'),
+        ...problems(401, 403, 429, 503),
+      },
+    }),
+    async (c) => {
+      const { claims } = c.get('auth');
+      const rows = await deps.db.sessions.listLive(claims.sub, deps.clock.now());
+      return c.json(
+        rows.map((s) => ({
+          id: s.id,
+          created_at: s.createdAt.toISOString(),
+          last_used_at: s.lastUsedAt.toISOString(),
+          ip_address: s.ipAddress,
+          user_agent: s.userAgent,
+          current: s.id === claims.sid,
+        })),
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/sessions/{id}',
+      tags: ['auth'],
+      summary: "Revoke one of the user's sessions (its refresh and access tokens)",
+      security: bearer,
+      middleware: [authenticated] as const,
+      request: { params: z.object({ id: z.uuid() }) },
+      responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
+    }),
+    async (c) => {
+      await revokeOwnSession(deps, requestContext(c), c.get('auth').claims.sub, c.req.valid('param').id);
+      return c.body(null, 204);
     },
   );
 

@@ -1,4 +1,4 @@
-// The client's address is what Cloudflare puts in CF-Connecting-IP (it overwrites any client-sent value).
+// The client's address (framework-free, so that auth/ can match allowlists against it) is what Cloudflare puts in CF-Connecting-IP (it overwrites any client-sent value).
 // X-Forwarded-For and X-Real-IP are set by whoever sends the request, so they are never read.
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 

@@ -1,0 +1,111 @@
+// Administration: users (cursor pages, search), lock, status and roles, and the audit trail.
+import type { AuditEventRow, UserRow } from '../db/schema.ts';
+import type { Deps, RequestContext } from '../deps.ts';
+import { audit } from './audit.ts';
+import { base64url } from './encoding.ts';
+import { AuthError } from './errors.ts';
+import { revokeAllSessions } from './revoke.ts';
+import { userView } from './user-view.ts';
+
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return base64url(new TextEncoder().encode(`${row.createdAt.toISOString()}|${row.id}`));
+}
+
+export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    const [at, id] = text.split('|');
+    const createdAt = new Date(at ?? '');
+    if (Number.isNaN(createdAt.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id))
+      throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw new AuthError('validation_failed', 422, 'The cursor is not valid.', {
+      extensions: { errors: [{ path: 'cursor', message: 'Not a cursor from this API.' }] },
+    });
+  }
+}
+
+function page<T extends { createdAt: Date; id: string }, V>(rows: T[], limit: number, view: (row: T) => V) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(view), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export async function listUsers(
+  deps: Deps,
+  query: { limit: number; cursor?: string | undefined; q?: string | undefined },
+) {
+  const rows = await deps.db.adminUsers.list({
+    limit: query.limit + 1,
+    q: query.q,
+    after: decodeCursor(query.cursor),
+  });
+  return page(rows, query.limit, userView);
+}
+
+export async function listAuditEvents(
+  deps: Deps,
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    user_id?: string | undefined;
+    type?: string | undefined;
+  },
+) {
+  const rows = await deps.db.audit.list({
+    limit: query.limit + 1,
+    userId: query.user_id,
+    type: query.type,
+    after: decodeCursor(query.cursor),
+  });
+  return page(rows, query.limit, (e: AuditEventRow) => ({
+    id: e.id,
+    type: e.type,
+    user_id: e.userId,
+    ip_address: e.ipAddress,
+    user_agent: e.userAgent,
+    detail: e.detail,
+    created_at: e.createdAt.toISOString(),
+  }));
+}
+
+const found = (row: UserRow | undefined) => {
+  if (!row) throw new AuthError('not_found', 404, 'No such user.');
+  return row;
+};
+
+export async function unlockUser(deps: Deps, ctx: RequestContext, actorId: string, id: string) {
+  const user = found(await deps.db.adminUsers.unlock(id, deps.clock.now()));
+  audit(deps, ctx, { type: 'account_unlocked', userId: id, actorId, detail: {} });
+  return userView(user);
+}
+
+export async function setUserActive(
+  deps: Deps,
+  ctx: RequestContext,
+  actorId: string,
+  id: string,
+  active: boolean,
+) {
+  found(await deps.db.users.findById(id));
+  if (!active) await revokeAllSessions(deps, id, 'user_deactivated');
+  const user = found(await deps.db.adminUsers.setActive(id, active, deps.clock.now()));
+  audit(deps, ctx, { type: active ? 'user_activated' : 'user_deactivated', userId: id, actorId });
+  return userView(user);
+}
+
+export async function setUserRoles(
+  deps: Deps,
+  ctx: RequestContext,
+  actorId: string,
+  id: string,
+  roles: string[],
+) {
+  const unique = [...new Set(roles)];
+  if (!unique.includes('user')) unique.unshift('user');
+  const user = found(await deps.db.adminUsers.setRoles(id, unique, deps.clock.now()));
+  audit(deps, ctx, { type: 'roles_changed', userId: id, actorId, detail: { roles: unique } });
+  return userView(user);
+}
