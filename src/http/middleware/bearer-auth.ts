@@ -41,8 +41,12 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
   const { store, clock, limitScope } = options;
   return async function bearerAuth(c, next) {
     const token = bearerToken(c.req.header('authorization'));
-    if (token === undefined)
+    if (token === undefined && c.req.header('x-api-key') !== undefined) {
+      throw new AuthError('forbidden', 403, 'API keys cannot use this route; it needs a signed-in user.');
+    }
+    if (token === undefined) {
       throw unauthorized('authentication_required', 'This route needs an access token.');
+    }
     if (token === null)
       throw unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".');
     let claims;
