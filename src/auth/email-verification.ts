@@ -2,28 +2,17 @@
 import type { UserRow } from '../db/schema.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { AuthError } from './errors.ts';
 import { verificationMail } from './mails.ts';
-import { newOpaqueToken, opaqueTokenHash } from './opaque-token.ts';
+import { invalidOneTimeToken, issueOneTimeToken } from './one-time-token.ts';
+import { opaqueTokenHash } from './opaque-token.ts';
 import { userView, type UserView } from './user-view.ts';
 
 const VERIFICATION_TTL_SECONDS = 24 * 3600;
 
-export const invalidOneTimeToken = () =>
-  new AuthError('invalid_token', 400, 'The token is unknown, already used or expired.');
-
 export async function sendVerificationMail(deps: Deps, user: UserRow): Promise<void> {
   if (user.isVerified) return;
-  const now = deps.clock.now();
-  const token = await newOpaqueToken(deps.random);
-  await deps.db.oneTimeTokens.create({
-    hash: token.hash,
-    userId: user.id,
-    purpose: 'email_verification',
-    now,
-    expiresAt: new Date(now.getTime() + VERIFICATION_TTL_SECONDS * 1000),
-  });
-  await deps.mailer.send(verificationMail(user.email, deps.config.publicUrl, token.token));
+  const token = await issueOneTimeToken(deps, user.id, 'email_verification', VERIFICATION_TTL_SECONDS);
+  await deps.mailer.send(verificationMail(user.email, deps.config.publicUrl, token));
 }
 
 /** Mails a new link after the response; failures are logged, never shown. */

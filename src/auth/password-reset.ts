@@ -3,10 +3,10 @@
 // one conditional UPDATE, so among concurrent confirmations exactly one succeeds.
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { invalidOneTimeToken } from './email-verification.ts';
 import { passwordResetMail } from './mails.ts';
 import { normalizeEmail } from './normalize.ts';
-import { newOpaqueToken, opaqueTokenHash } from './opaque-token.ts';
+import { invalidOneTimeToken, issueOneTimeToken } from './one-time-token.ts';
+import { opaqueTokenHash } from './opaque-token.ts';
 import { assertStrongPassword } from './password-policy.ts';
 import { revokeAllSessions } from './revoke.ts';
 
@@ -19,16 +19,8 @@ export function requestPasswordReset(deps: Deps, ctx: RequestContext, email: str
       audit(deps, ctx, { type: 'password_reset_requested', detail: { known: false } });
       return;
     }
-    const now = deps.clock.now();
-    const token = await newOpaqueToken(deps.random);
-    await deps.db.oneTimeTokens.create({
-      hash: token.hash,
-      userId: user.id,
-      purpose: 'password_reset',
-      now,
-      expiresAt: new Date(now.getTime() + RESET_TTL_SECONDS * 1000),
-    });
-    await deps.mailer.send(passwordResetMail(user.email, deps.config.publicUrl, token.token));
+    const token = await issueOneTimeToken(deps, user.id, 'password_reset', RESET_TTL_SECONDS);
+    await deps.mailer.send(passwordResetMail(user.email, deps.config.publicUrl, token));
     audit(deps, ctx, { type: 'password_reset_requested', userId: user.id, detail: { known: true } });
   };
   ctx.waitUntil(

@@ -4,10 +4,9 @@ import { changePassword } from '../../auth/change-password.ts';
 import { confirmVerification, requestVerification } from '../../auth/email-verification.ts';
 import { confirmPasswordReset, requestPasswordReset } from '../../auth/password-reset.ts';
 import { checkPassword } from '../../auth/password-policy.ts';
-import { tokenSettings } from '../../auth/session-tokens.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { bearerAuth } from '../middleware/bearer-auth.ts';
+import { authorization } from '../middleware/authorize.ts';
 import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
 import {
   ChangePasswordBody,
@@ -24,20 +23,13 @@ import {
   problems,
 } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
-
-const bearer = [{ bearerAuth: [] }];
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+import { BEARER, NO_STORE } from './shared.ts';
 
 export function accountRoutes(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const limit = (scope: 'PASSWORD_RESET' | 'API') =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
-  const authenticated = bearerAuth({
-    tokens: () => tokenSettings(deps),
-    store: deps.store,
-    clock: deps.clock,
-    limitScope: 'API',
-  });
+  const authenticated = authorization(deps).bearer('API');
 
   app.openapi(
     createRoute({
@@ -45,7 +37,7 @@ export function accountRoutes(deps: Deps) {
       path: '/change-password',
       tags: ['account'],
       summary: 'Change the password; every other session is revoked, the caller gets a fresh one',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       request: { body: jsonBody(ChangePasswordBody) },
       responses: { 200: json(LoginResponse, 'A fresh session'), ...problems(401, 403, 415, 422, 429, 503) },
@@ -94,7 +86,7 @@ export function accountRoutes(deps: Deps) {
       path: '/verify-email/request',
       tags: ['account'],
       summary: 'Mail a new email-verification link',
-      security: bearer,
+      security: BEARER,
       middleware: [limit('PASSWORD_RESET'), authenticated] as const,
       responses: { 202: json(Message, 'Accepted'), ...problems(401, 429, 503) },
     }),

@@ -6,9 +6,8 @@ import { requestContext, type AppEnv } from '../context.ts';
 import { authorization } from '../middleware/authorize.ts';
 import { ApiKeyCreated, ApiKeyView, CreateApiKeyBody, json, jsonBody, problems } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
+import { BEARER, NO_STORE } from './shared.ts';
 
-const bearer = [{ bearerAuth: [] }];
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 const IdParam = z.object({ id: z.uuid() });
 
 export function apiKeyRoutes(deps: Deps) {
@@ -21,7 +20,7 @@ export function apiKeyRoutes(deps: Deps) {
       path: '/',
       tags: ['api-keys'],
       summary: 'Create an API key; the key is in this response only',
-      security: bearer,
+      security: BEARER,
       middleware: [signedIn] as const,
       request: { body: jsonBody(CreateApiKeyBody) },
       responses: {
@@ -46,7 +45,7 @@ export function apiKeyRoutes(deps: Deps) {
       path: '/',
       tags: ['api-keys'],
       summary: "The user's keys (never the keys themselves)",
-      security: bearer,
+      security: BEARER,
       middleware: [signedIn] as const,
       responses: { 200: json(z.array(ApiKeyView), 'Keys'), ...problems(401, 403, 429, 503) },
     }),
@@ -59,7 +58,7 @@ export function apiKeyRoutes(deps: Deps) {
       path: '/{id}',
       tags: ['api-keys'],
       summary: 'Revoke a key; it stops working at once',
-      security: bearer,
+      security: BEARER,
       middleware: [signedIn] as const,
       request: { params: IdParam },
       responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
@@ -76,7 +75,7 @@ export function apiKeyRoutes(deps: Deps) {
       path: '/{id}/rotate',
       tags: ['api-keys'],
       summary: 'Replace the key; the old one stops working at once',
-      security: bearer,
+      security: BEARER,
       middleware: [signedIn] as const,
       request: { params: IdParam },
       responses: {

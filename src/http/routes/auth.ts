@@ -30,9 +30,7 @@ import {
   problems,
 } from '../schemas.ts';
 import { parseOr422, validationFailed, validationHook } from '../validation.ts';
-
-const bearer = [{ bearerAuth: [] }];
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+import { BEARER, NO_STORE } from './shared.ts';
 
 export function authRoutes(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -160,7 +158,7 @@ export function authRoutes(deps: Deps) {
       path: '/logout',
       tags: ['auth'],
       summary: 'Revoke this access token and its session',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       request: { body: { required: false, content: { 'application/json': { schema: LogoutBody } } } },
       responses: { 200: json(Message, 'Logged out'), ...problems(401, 415, 422, 429, 503) },
@@ -178,7 +176,7 @@ export function authRoutes(deps: Deps) {
       path: '/logout-all',
       tags: ['auth'],
       summary: 'Revoke every session of the user',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       responses: { 200: json(Message, 'Every session revoked'), ...problems(401, 429, 503) },
     }),
@@ -194,7 +192,7 @@ export function authRoutes(deps: Deps) {
       path: '/session',
       tags: ['auth'],
       summary: 'Check an access token: verified signature plus one store round trip, no database query',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       responses: { 200: json(SessionInfo, 'The token is live'), ...problems(401, 429, 503) },
     }),
@@ -245,7 +243,7 @@ export function authRoutes(deps: Deps) {
       path: '/sessions',
       tags: ['auth'],
       summary: "The user's live sessions",
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       responses: {
         200: json(z.array(SessionView), 'Live sessions, most recently used first'),
@@ -275,7 +273,7 @@ export function authRoutes(deps: Deps) {
       path: '/sessions/{id}',
       tags: ['auth'],
       summary: "Revoke one of the user's sessions (its refresh and access tokens)",
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated] as const,
       request: { params: z.object({ id: z.uuid() }) },
       responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },

@@ -1,6 +1,5 @@
 // /api/v1/2fa: TOTP enrolment with a QR code, confirmation, disabling, backup codes.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { tokenSettings } from '../../auth/session-tokens.ts';
 import {
   beginEnrolment,
   confirmEnrolment,
@@ -9,7 +8,7 @@ import {
 } from '../../auth/two-factor.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { bearerAuth } from '../middleware/bearer-auth.ts';
+import { authorization } from '../middleware/authorize.ts';
 import {
   BackupCodes,
   CodeBody,
@@ -20,9 +19,8 @@ import {
   problems,
 } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
+import { BEARER, NO_STORE } from './shared.ts';
 
-const bearer = [{ bearerAuth: [] }];
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 const Enabled = z.object({ enabled: z.boolean(), message: z.string().optional() }).openapi('TwoFactorState');
 
 /** A backup code has a dash or letters; a TOTP code is six digits. */
@@ -30,8 +28,7 @@ const asFactor = (code: string) => (/^\s*\d{6}\s*$/.test(code) ? { code } : { ba
 
 export function twoFactorRoutes(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const authenticated = (limitScope: 'API' | 'LOGIN_2FA') =>
-    bearerAuth({ tokens: () => tokenSettings(deps), store: deps.store, clock: deps.clock, limitScope });
+  const authenticated = authorization(deps).bearer;
 
   app.openapi(
     createRoute({
@@ -39,7 +36,7 @@ export function twoFactorRoutes(deps: Deps) {
       path: '/enable',
       tags: ['two-factor'],
       summary: 'Start enrolment: secret, otpauth URI, QR code and backup codes (2FA stays off until /verify)',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated('API')] as const,
       responses: {
         200: json(TwoFactorEnrolment, 'Enrolment material, shown once'),
@@ -55,7 +52,7 @@ export function twoFactorRoutes(deps: Deps) {
       path: '/verify',
       tags: ['two-factor'],
       summary: 'Confirm enrolment with a current code; 2FA is on from then',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated('LOGIN_2FA')] as const,
       request: { body: jsonBody(CodeBody) },
       responses: { 200: json(Enabled, 'On'), ...problems(400, 401, 403, 409, 422, 429, 503) },
@@ -73,7 +70,7 @@ export function twoFactorRoutes(deps: Deps) {
       path: '/disable',
       tags: ['two-factor'],
       summary: 'Turn 2FA off (password and a TOTP or backup code); the secret and backup codes are deleted',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated('LOGIN_2FA')] as const,
       request: { body: jsonBody(DisableTwoFactorBody) },
       responses: { 200: json(Enabled, 'Off'), ...problems(400, 401, 403, 422, 429, 503) },
@@ -94,7 +91,7 @@ export function twoFactorRoutes(deps: Deps) {
       path: '/backup-codes',
       tags: ['two-factor'],
       summary: 'Replace every backup code (a current TOTP code is required)',
-      security: bearer,
+      security: BEARER,
       middleware: [authenticated('LOGIN_2FA')] as const,
       request: { body: jsonBody(CodeBody) },
       responses: {
