@@ -2,7 +2,7 @@
 import type { AuditEventRow, UserRow } from '../db/schema.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { base64url } from './encoding.ts';
+import { base64url, base64urlDecode } from './encoding.ts';
 import { AuthError } from './errors.ts';
 import { revokeAllSessions } from './revoke.ts';
 import { userView } from './user-view.ts';
@@ -14,7 +14,7 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
 export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    const text = new TextDecoder().decode(base64urlDecode(cursor));
     const [at, id] = text.split('|');
     const createdAt = new Date(at ?? '');
     if (Number.isNaN(createdAt.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id))

@@ -1,6 +1,6 @@
 // Keys derived from SECRETS_KEY (HKDF-SHA-256, one per purpose) and AES-GCM sealing of small secrets at rest:
 // a database dump alone does not reveal TOTP secrets, and backup codes are keyed HMACs.
-import { base64url } from './encoding.ts';
+import { base64url, base64urlDecode, hex } from './encoding.ts';
 
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
@@ -33,11 +33,6 @@ function derive(secretsKey: string, purpose: 'totp-secret' | 'backup-codes'): Pr
   return key;
 }
 
-function fromBase64url(text: string): Uint8Array {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-}
-
 /** `v1.<iv>.<ciphertext>`; the user id is bound as associated data, so a sealed secret cannot be moved. */
 export async function seal(
   secretsKey: string,
@@ -59,15 +54,14 @@ export async function open(secretsKey: string, sealed: string, boundTo: string):
   if (version !== 'v1' || !iv || !data) throw new Error('unknown sealed format');
   const key = await derive(secretsKey, 'totp-secret');
   const plain = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: fromBase64url(iv), additionalData: encoder.encode(boundTo) },
+    { name: 'AES-GCM', iv: base64urlDecode(iv), additionalData: encoder.encode(boundTo) },
     key,
-    fromBase64url(data),
+    base64urlDecode(data),
   );
   return new TextDecoder().decode(plain);
 }
 
 export async function hmacHex(secretsKey: string, message: string): Promise<string> {
   const key = await derive(secretsKey, 'backup-codes');
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(message));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(message)));
 }

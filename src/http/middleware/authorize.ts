@@ -11,7 +11,7 @@ import type { RateLimitScope } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import { bearerAuth } from './bearer-auth.ts';
-import { rateLimitedError, recordLimit } from './rate-limit.ts';
+import { enforceLimit } from './rate-limit.ts';
 
 export function authorization(deps: Deps) {
   const bearers = new Map<RateLimitScope, MiddlewareHandler<AppEnv>>();
@@ -32,9 +32,7 @@ export function authorization(deps: Deps) {
   /** Authenticates an X-API-Key (when there is no Authorization header) and counts it against the API limit. */
   async function viaKey(c: Context<AppEnv>, anyOf: readonly Scope[] | 'any'): Promise<void> {
     const found = await authenticateApiKey(deps, requestContext(c), c.req.header('x-api-key') ?? '');
-    const limit = await deps.store.limit({ scope: 'API', key: `key:${found.key.id}` });
-    recordLimit(c, limit);
-    if (!limit.allowed) throw rateLimitedError(limit, deps.clock);
+    await enforceLimit(c, deps.store, deps.clock, { scope: 'API', key: `key:${found.key.id}` });
     if (anyOf !== 'any' && !anyOf.some((scope) => found.scopes.includes(scope))) {
       throw new AuthError(
         'insufficient_scope',

@@ -7,7 +7,7 @@ import type { RateLimitScope } from '../../config.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Store } from '../../store/store.ts';
 import type { AppEnv } from '../context.ts';
-import { rateLimitedError, recordLimit } from './rate-limit.ts';
+import { applyLimit } from './rate-limit.ts';
 
 export interface BearerAuthOptions {
   tokens: () => TokenSettings;
@@ -62,10 +62,7 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
       { jti: claims.jti, sid: claims.sid },
       limitScope ? { scope: limitScope, key: `user:${claims.sub}` } : undefined,
     );
-    if (check.limit) {
-      recordLimit(c, check.limit);
-      if (!check.limit.allowed) throw rateLimitedError(check.limit, clock);
-    }
+    if (check.limit) applyLimit(c, check.limit, clock);
     if (check.revoked) throw unauthorized('token_revoked', 'The access token has been revoked.');
     c.set('auth', { method: 'password', claims });
     await next();

@@ -21,6 +21,22 @@ export function recordLimit(c: Context<AppEnv>, result: RateLimitResult): void {
   if (!previous || result.remaining < previous.remaining) c.set('rateLimit', result);
 }
 
+/** Records a limit result for the headers and refuses the request when it is over the limit. */
+export function applyLimit(c: Context<AppEnv>, result: RateLimitResult, clock: Clock): void {
+  recordLimit(c, result);
+  if (!result.allowed) throw rateLimitedError(result, clock);
+}
+
+/** One limit check, for the places that learn the identity to count only inside a handler or middleware. */
+export async function enforceLimit(
+  c: Context<AppEnv>,
+  store: Store,
+  clock: Clock,
+  request: { scope: RateLimitScope; key: string },
+): Promise<void> {
+  applyLimit(c, await store.limit(request), clock);
+}
+
 export const byClientIp = (c: Context<AppEnv>) => `ip:${rateLimitKeyForIp(clientIp(c.req.raw.headers))}`;
 
 export interface RateLimitOptions {
@@ -39,9 +55,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
   return async function rateLimitScope(c, next) {
     const key = await options.key(c);
     if (key !== undefined) {
-      const result = await store.limit({ scope, key });
-      recordLimit(c, result);
-      if (!result.allowed) throw rateLimitedError(result, clock);
+      await enforceLimit(c, store, clock, { scope, key });
     }
     await next();
   };

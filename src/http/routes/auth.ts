@@ -10,7 +10,7 @@ import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import { authorization } from '../middleware/authorize.ts';
 import { unauthorized } from '../middleware/bearer-auth.ts';
-import { byClientIp, rateLimit, rateLimitedError, recordLimit } from '../middleware/rate-limit.ts';
+import { byClientIp, enforceLimit, rateLimit } from '../middleware/rate-limit.ts';
 import {
   LoginBody,
   Login2faBody,
@@ -127,9 +127,7 @@ export function authRoutes(deps: Deps) {
         ]);
       }
       const limitUser = async (userId: string) => {
-        const result = await deps.store.limit({ scope: 'LOGIN_2FA', key: `user:${userId}` });
-        recordLimit(c, result);
-        if (!result.allowed) throw rateLimitedError(result, deps.clock);
+        await enforceLimit(c, deps.store, deps.clock, { scope: 'LOGIN_2FA', key: `user:${userId}` });
       };
       const body = await login2fa(deps, requestContext(c), first, factor, limitUser);
       return c.json(body, 200, NO_STORE);
