@@ -32,13 +32,16 @@ describe('each scope at its boundary (defaults)', () => {
     const ip = randomIp();
     for (let i = 1; i <= 5; i++) {
       const res = await h.call('POST', '/api/v1/auth/login', {
-        json: { username: `n${i}`, password: 'x' },
+        json: { username: uniqueName(), password: 'x' },
         ip,
       });
       expect(res.status).toBe(401);
       expectHeaders(res, 5, 5 - i, 300);
     }
-    const res = await h.call('POST', '/api/v1/auth/login', { json: { username: 'n6', password: 'x' }, ip });
+    const res = await h.call('POST', '/api/v1/auth/login', {
+      json: { username: uniqueName(), password: 'x' },
+      ip,
+    });
     await expectLimited(res, 5);
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(300);
   });
