@@ -1,5 +1,6 @@
-// The client's address (framework-free, so that auth/ can match allowlists against it) is what Cloudflare puts in CF-Connecting-IP (it overwrites any client-sent value).
-// X-Forwarded-For and X-Real-IP are set by whoever sends the request, so they are never read.
+// Client addresses. The client's address is what Cloudflare puts in CF-Connecting-IP (it overwrites any
+// client-sent value); X-Forwarded-For and X-Real-IP are set by whoever sends the request, so they are never
+// read. Framework-free, so that auth/ can match allowlists with the same parser.
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export function clientIp(headers: Headers): string | null {

@@ -4,7 +4,7 @@ import QRCode from 'qrcode-svg';
 import type { UserRow } from '../db/schema.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { backupCodeHash, newBackupCodes } from './backup-codes.ts';
+import { backupCodeHash, newBackupCodes, normalizeBackupCode } from './backup-codes.ts';
 import { AuthError } from './errors.ts';
 import { checkSecondFactor, type SecondFactor } from './second-factor.ts';
 import { newTotpSecret, sealTotpSecret, totpFor, verifyTotp } from './totp.ts';
@@ -21,7 +21,7 @@ async function activeUser(deps: Deps, userId: string): Promise<UserRow> {
 
 async function hashedCodes(deps: Deps, userId: string, codes: string[]): Promise<string[]> {
   return Promise.all(
-    codes.map((code) => backupCodeHash(deps.config.secretsKey, userId, code.replace('-', ''))),
+    codes.map((code) => backupCodeHash(deps.config.secretsKey, userId, normalizeBackupCode(code) as string)),
   );
 }
 
