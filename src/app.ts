@@ -11,6 +11,7 @@ import { securityHeaders } from './http/middleware/security-headers.ts';
 import { accountRoutes } from './http/routes/account.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { docsRoutes } from './http/routes/docs.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { twoFactorRoutes } from './http/routes/two-factor.ts';
@@ -27,6 +28,7 @@ export function createApp(deps: Deps) {
   app.use('/api/*', rateLimitHeaders());
 
   app.route('/', opsRoutes(deps));
+  app.route('/', docsRoutes());
   app.route('/api/v1/auth', authRoutes(deps));
   app.route('/api/v1/auth', accountRoutes(deps));
   app.route('/api/v1/2fa', twoFactorRoutes(deps));
@@ -37,6 +39,11 @@ export function createApp(deps: Deps) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
+  });
+  // What Swagger UI's "Authorize" uses: the OAuth2 password grant against the login route.
+  app.openAPIRegistry.registerComponent('securitySchemes', 'oauth2Password', {
+    type: 'oauth2',
+    flows: { password: { tokenUrl: '/api/v1/auth/login', scopes: {} } },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyAuth', {
     type: 'apiKey',

@@ -18,14 +18,22 @@ beforeAll(async () => {
 });
 
 describe('GET /openapi.json', () => {
-  it('is OpenAPI 3.1 with the bearer and API-key security schemes', () => {
+  it('is OpenAPI 3.1 with the bearer, API-key and OAuth2 password security schemes', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKeyAuth', 'bearerAuth']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'apiKeyAuth',
+      'bearerAuth',
+      'oauth2Password',
+    ]);
+    expect(doc.components.securitySchemes.oauth2Password).toEqual({
+      type: 'oauth2',
+      flows: { password: { tokenUrl: '/api/v1/auth/login', scopes: {} } },
+    });
   });
 
   it('lists every mounted route', () => {
     const mounted = h.app.routes
-      .filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json')
+      .filter((r) => r.method !== 'ALL' && !['/openapi.json', '/docs', '/docs/init.js'].includes(r.path))
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method} ${path}`),
@@ -36,7 +44,30 @@ describe('GET /openapi.json', () => {
 
   it('documents the problem responses of protected routes', () => {
     const me = doc.paths['/api/v1/auth/me']!.get!;
-    expect(me.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+    expect(me.security).toEqual([{ bearerAuth: [] }, { oauth2Password: [] }, { apiKeyAuth: [] }]);
     expect(Object.keys(me.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '503']));
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves Swagger UI with no inline script, under its own policy', async () => {
+    const res = await h.call('GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self' https://cdn.jsdelivr.net");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const html = await res.text();
+    expect(html).toMatch(/swagger-ui-dist@\d+\.\d+\.\d+\/swagger-ui-bundle\.js/);
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>/);
+    const init = await h.call('GET', '/docs/init.js');
+    expect(init.headers.get('content-type')).toMatch(/javascript/);
+    expect(await init.text()).toContain("url: '/openapi.json'");
+  });
+
+  it('leaves every other response under the strict policy', async () => {
+    const res = await h.call('GET', '/health');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 });

@@ -33,5 +33,7 @@ export function securityHeaders() {
     xContentTypeOptions: 'nosniff',
     permissionsPolicy: Object.fromEntries(POWERFUL_FEATURES.map((feature) => [feature, []])),
     removePoweredBy: true,
+    // Keeps a policy a route set for itself (the docs page); every other response gets the one above.
+    overwrite: false,
   });
 }

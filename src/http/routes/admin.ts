@@ -7,8 +7,9 @@ import { requestContext, type AppEnv } from '../context.ts';
 import { authorization } from '../middleware/authorize.ts';
 import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
+import { BEARER } from './shared.ts';
 
-const security: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyAuth: [] }];
+const security: Record<string, string[]>[] = [...BEARER, { apiKeyAuth: [] }];
 const IdParam = z.object({ id: z.uuid() });
 const limit = z.coerce.number().int().min(1).max(100).default(50);
 

@@ -216,7 +216,7 @@ export function authRoutes(deps: Deps) {
       path: '/me',
       tags: ['auth'],
       summary: 'The authenticated user (Bearer token or API key)',
-      security: [{ bearerAuth: [] }, { apiKeyAuth: [] }] as Record<string, string[]>[],
+      security: [...BEARER, { apiKeyAuth: [] }],
       middleware: [auth.userOrKey()] as const,
       responses: { 200: json(MeResponse, 'The user'), ...problems(401, 403, 429, 503) },
     }),
