@@ -8,13 +8,9 @@ import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
-import { accountRoutes } from './http/routes/account.ts';
-import { adminRoutes } from './http/routes/admin.ts';
-import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { apiRoutes } from './http/routes/api.ts';
 import { docsRoutes } from './http/routes/docs.ts';
-import { authRoutes } from './http/routes/auth.ts';
 import { opsRoutes } from './http/routes/ops.ts';
-import { twoFactorRoutes } from './http/routes/two-factor.ts';
 import { validationHook } from './http/validation.ts';
 
 export function createApp(deps: Deps) {
@@ -29,11 +25,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', opsRoutes(deps));
   app.route('/', docsRoutes());
-  app.route('/api/v1/auth', authRoutes(deps));
-  app.route('/api/v1/auth', accountRoutes(deps));
-  app.route('/api/v1/2fa', twoFactorRoutes(deps));
-  app.route('/api/v1/api-keys', apiKeyRoutes(deps));
-  app.route('/api/v1/admin', adminRoutes(deps));
+  app.route('/api/v1', apiRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -16,6 +16,8 @@ export interface Harness {
   /** This harness's client address; each harness gets its own so that IP rate limits do not collide. */
   ip: string;
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
+  /** A `fetch` into this app, from this harness's client address: what a browser-side client is given. */
+  fetch: typeof fetch;
   /** Waits for the work requests left running after their response (audit rows, mails). */
   settle(): Promise<void>;
   /** The mails sent to an address, newest first, once the pending work has finished. */
@@ -77,6 +79,11 @@ export async function harness(
         workerEnv,
         executionCtx,
       );
+    },
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      if (!request.headers.has('cf-connecting-ip')) request.headers.set('cf-connecting-ip', ip);
+      return app.request(request, undefined, workerEnv, executionCtx);
     },
     settle,
     async outbox(to) {

@@ -14,85 +14,81 @@ export function apiKeyRoutes(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const signedIn = authorization(deps).bearer('API');
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/',
-      tags: ['api-keys'],
-      summary: 'Create an API key; the key is in this response only',
-      security: BEARER,
-      middleware: [signedIn] as const,
-      request: { body: jsonBody(CreateApiKeyBody) },
-      responses: {
-        201: json(ApiKeyCreated, 'The key, shown once'),
-        ...problems(401, 403, 415, 422, 429, 503),
+  return app
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/',
+        tags: ['api-keys'],
+        summary: 'Create an API key; the key is in this response only',
+        security: BEARER,
+        middleware: [signedIn] as const,
+        request: { body: jsonBody(CreateApiKeyBody) },
+        responses: {
+          201: json(ApiKeyCreated, 'The key, shown once'),
+          ...problems(401, 403, 415, 422, 429, 503),
+        },
+      }),
+      async (c) => {
+        const created = await createApiKey(
+          deps,
+          requestContext(c),
+          c.get('auth').claims.sub,
+          c.req.valid('json'),
+        );
+        return c.json(created, 201, NO_STORE);
       },
-    }),
-    async (c) => {
-      const created = await createApiKey(
-        deps,
-        requestContext(c),
-        c.get('auth').claims.sub,
-        c.req.valid('json'),
-      );
-      return c.json(created, 201, NO_STORE);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/',
-      tags: ['api-keys'],
-      summary: "The user's keys (never the keys themselves)",
-      security: BEARER,
-      middleware: [signedIn] as const,
-      responses: { 200: json(z.array(ApiKeyView), 'Keys'), ...problems(401, 403, 429, 503) },
-    }),
-    async (c) => c.json((await deps.db.apiKeys.listForUser(c.get('auth').claims.sub)).map(apiKeyView), 200),
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/{id}',
-      tags: ['api-keys'],
-      summary: 'Revoke a key; it stops working at once',
-      security: BEARER,
-      middleware: [signedIn] as const,
-      request: { params: IdParam },
-      responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
-    }),
-    async (c) => {
-      await revokeApiKey(deps, requestContext(c), c.get('auth').claims.sub, c.req.valid('param').id);
-      return c.body(null, 204);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/{id}/rotate',
-      tags: ['api-keys'],
-      summary: 'Replace the key; the old one stops working at once',
-      security: BEARER,
-      middleware: [signedIn] as const,
-      request: { params: IdParam },
-      responses: {
-        200: json(ApiKeyCreated, 'The new key, shown once'),
-        ...problems(401, 403, 404, 422, 429, 503),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/',
+        tags: ['api-keys'],
+        summary: "The user's keys (never the keys themselves)",
+        security: BEARER,
+        middleware: [signedIn] as const,
+        responses: { 200: json(z.array(ApiKeyView), 'Keys'), ...problems(401, 403, 429, 503) },
+      }),
+      async (c) => c.json((await deps.db.apiKeys.listForUser(c.get('auth').claims.sub)).map(apiKeyView), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/{id}',
+        tags: ['api-keys'],
+        summary: 'Revoke a key; it stops working at once',
+        security: BEARER,
+        middleware: [signedIn] as const,
+        request: { params: IdParam },
+        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
+      }),
+      async (c) => {
+        await revokeApiKey(deps, requestContext(c), c.get('auth').claims.sub, c.req.valid('param').id);
+        return c.body(null, 204);
       },
-    }),
-    async (c) => {
-      const rotated = await rotateApiKey(
-        deps,
-        requestContext(c),
-        c.get('auth').claims.sub,
-        c.req.valid('param').id,
-      );
-      return c.json(rotated, 200, NO_STORE);
-    },
-  );
-
-  return app;
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/{id}/rotate',
+        tags: ['api-keys'],
+        summary: 'Replace the key; the old one stops working at once',
+        security: BEARER,
+        middleware: [signedIn] as const,
+        request: { params: IdParam },
+        responses: {
+          200: json(ApiKeyCreated, 'The new key, shown once'),
+          ...problems(401, 403, 404, 422, 429, 503),
+        },
+      }),
+      async (c) => {
+        const rotated = await rotateApiKey(
+          deps,
+          requestContext(c),
+          c.get('auth').claims.sub,
+          c.req.valid('param').id,
+        );
+        return c.json(rotated, 200, NO_STORE);
+      },
+    );
 }

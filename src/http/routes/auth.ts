@@ -39,248 +39,241 @@ export function authRoutes(deps: Deps) {
   const auth = authorization(deps);
   const authenticated = auth.bearer('API');
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/register',
-      tags: ['auth'],
-      summary: 'Create an account',
-      middleware: [limit('REGISTER')] as const,
-      request: { body: jsonBody(RegisterBody) },
-      responses: {
-        201: json(UserEnvelope, 'The new account; a verification mail is on its way'),
-        ...problems(409, 413, 415, 422, 429, 503),
+  return app
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/register',
+        tags: ['auth'],
+        summary: 'Create an account',
+        middleware: [limit('REGISTER')] as const,
+        request: { body: jsonBody(RegisterBody) },
+        responses: {
+          201: json(UserEnvelope, 'The new account; a verification mail is on its way'),
+          ...problems(409, 413, 415, 422, 429, 503),
+        },
+      }),
+      async (c) => {
+        const user = await register(deps, requestContext(c), c.req.valid('json'));
+        return c.json({ user }, 201);
       },
-    }),
-    async (c) => {
-      const user = await register(deps, requestContext(c), c.req.valid('json'));
-      return c.json({ user }, 201);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/login',
-      tags: ['auth'],
-      summary: 'Log in with a username or email and a password (OAuth2 password grant)',
-      middleware: [limit('LOGIN')] as const,
-      request: {
-        body: {
-          required: false,
-          content: {
-            'application/json': { schema: LoginBody },
-            'application/x-www-form-urlencoded': { schema: LoginBody },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/login',
+        tags: ['auth'],
+        summary: 'Log in with a username or email and a password (OAuth2 password grant)',
+        middleware: [limit('LOGIN')] as const,
+        request: {
+          body: {
+            required: false,
+            content: {
+              'application/json': { schema: LoginBody },
+              'application/x-www-form-urlencoded': { schema: LoginBody },
+            },
           },
         },
+        responses: {
+          200: json(z.union([LoginResponse, MfaChallenge]), 'Tokens and the user, or the 2FA challenge'),
+          ...problems(401, 403, 413, 415, 422, 429, 503),
+        },
+      }),
+      async (c) => {
+        const type = c.req.header('content-type') ?? '';
+        const raw = type.includes('application/x-www-form-urlencoded')
+          ? c.req.valid('form')
+          : c.req.valid('json');
+        const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+        return c.json(body, 200, NO_STORE);
       },
-      responses: {
-        200: json(z.union([LoginResponse, MfaChallenge]), 'Tokens and the user, or the 2FA challenge'),
-        ...problems(401, 403, 413, 415, 422, 429, 503),
-      },
-    }),
-    async (c) => {
-      const type = c.req.header('content-type') ?? '';
-      const raw = type.includes('application/x-www-form-urlencoded')
-        ? c.req.valid('form')
-        : c.req.valid('json');
-      const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
-      return c.json(body, 200, NO_STORE);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/login/2fa',
-      tags: ['auth'],
-      summary: 'Second login step: an mfa_token (or the password) plus a TOTP or backup code',
-      middleware: [limit('LOGIN')] as const,
-      request: { body: jsonBody(Login2faBody) },
-      responses: {
-        200: json(LoginResponse, 'Tokens and the user'),
-        ...problems(400, 401, 403, 415, 422, 429, 503),
-      },
-    }),
-    async (c) => {
-      const b = c.req.valid('json');
-      const first = b.mfa_token
-        ? { mfaToken: b.mfa_token }
-        : b.username !== undefined && b.password !== undefined
-          ? { username: b.username, password: b.password }
-          : undefined;
-      const code = b.code ?? b.totp_code;
-      const factor =
-        code !== undefined
-          ? { code }
-          : b.backup_code !== undefined
-            ? { backupCode: b.backup_code }
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/login/2fa',
+        tags: ['auth'],
+        summary: 'Second login step: an mfa_token (or the password) plus a TOTP or backup code',
+        middleware: [limit('LOGIN')] as const,
+        request: { body: jsonBody(Login2faBody) },
+        responses: {
+          200: json(LoginResponse, 'Tokens and the user'),
+          ...problems(400, 401, 403, 415, 422, 429, 503),
+        },
+      }),
+      async (c) => {
+        const b = c.req.valid('json');
+        const first = b.mfa_token
+          ? { mfaToken: b.mfa_token }
+          : b.username !== undefined && b.password !== undefined
+            ? { username: b.username, password: b.password }
             : undefined;
-      if (!first || !factor) {
-        throw validationFailed([
-          {
-            code: 'custom',
-            path: [],
-            message: 'Send mfa_token (or username and password) and a code or backup_code.',
-            input: b,
-          },
-        ]);
-      }
-      const limitUser = async (userId: string) => {
-        await enforceLimit(c, deps.store, deps.clock, { scope: 'LOGIN_2FA', key: `user:${userId}` });
-      };
-      const body = await login2fa(deps, requestContext(c), first, factor, limitUser);
-      return c.json(body, 200, NO_STORE);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/refresh',
-      tags: ['auth'],
-      summary: 'Exchange a refresh token for a new pair (the old one dies)',
-      middleware: [limit('REFRESH')] as const,
-      request: { body: jsonBody(RefreshBody) },
-      responses: { 200: json(TokenPair, 'A new token pair'), ...problems(401, 413, 415, 422, 429, 503) },
-    }),
-    async (c) => {
-      const pair = await refresh(deps, requestContext(c), c.req.valid('json').refresh_token);
-      return c.json(pair, 200, NO_STORE);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/logout',
-      tags: ['auth'],
-      summary: 'Revoke this access token and its session',
-      security: BEARER,
-      middleware: [authenticated] as const,
-      request: { body: { required: false, content: { 'application/json': { schema: LogoutBody } } } },
-      responses: { 200: json(Message, 'Logged out'), ...problems(401, 415, 422, 429, 503) },
-    }),
-    async (c) => {
-      const { claims } = c.get('auth');
-      await logout(deps, requestContext(c), claims, c.req.valid('json').refresh_token);
-      return c.json({ message: 'Logged out.' }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/logout-all',
-      tags: ['auth'],
-      summary: 'Revoke every session of the user',
-      security: BEARER,
-      middleware: [authenticated] as const,
-      responses: { 200: json(Message, 'Every session revoked'), ...problems(401, 429, 503) },
-    }),
-    async (c) => {
-      await logoutAll(deps, requestContext(c), c.get('auth').claims);
-      return c.json({ message: 'Logged out of every session.' }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/session',
-      tags: ['auth'],
-      summary: 'Check an access token: verified signature plus one store round trip, no database query',
-      security: BEARER,
-      middleware: [authenticated] as const,
-      responses: { 200: json(SessionInfo, 'The token is live'), ...problems(401, 429, 503) },
-    }),
-    (c) => {
-      const { claims } = c.get('auth');
-      return c.json(
-        {
-          active: true as const,
-          user_id: claims.sub,
-          session_id: claims.sid,
-          roles: claims.roles,
-          amr: claims.amr,
-          expires_at: new Date(claims.exp * 1000).toISOString(),
-        },
-        200,
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/me',
-      tags: ['auth'],
-      summary: 'The authenticated user (Bearer token or API key)',
-      security: [...BEARER, { apiKeyAuth: [] }],
-      middleware: [auth.userOrKey()] as const,
-      responses: { 200: json(MeResponse, 'The user'), ...problems(401, 403, 429, 503) },
-    }),
-    async (c) => {
-      const principal = c.get('principal');
-      if (principal.method === 'api_key') {
+        const code = b.code ?? b.totp_code;
+        const factor =
+          code !== undefined
+            ? { code }
+            : b.backup_code !== undefined
+              ? { backupCode: b.backup_code }
+              : undefined;
+        if (!first || !factor) {
+          throw validationFailed([
+            {
+              code: 'custom',
+              path: [],
+              message: 'Send mfa_token (or username and password) and a code or backup_code.',
+              input: b,
+            },
+          ]);
+        }
+        const limitUser = async (userId: string) => {
+          await enforceLimit(c, deps.store, deps.clock, { scope: 'LOGIN_2FA', key: `user:${userId}` });
+        };
+        const body = await login2fa(deps, requestContext(c), first, factor, limitUser);
+        return c.json(body, 200, NO_STORE);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/refresh',
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (the old one dies)',
+        middleware: [limit('REFRESH')] as const,
+        request: { body: jsonBody(RefreshBody) },
+        responses: { 200: json(TokenPair, 'A new token pair'), ...problems(401, 413, 415, 422, 429, 503) },
+      }),
+      async (c) => {
+        const pair = await refresh(deps, requestContext(c), c.req.valid('json').refresh_token);
+        return c.json(pair, 200, NO_STORE);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/logout',
+        tags: ['auth'],
+        summary: 'Revoke this access token and its session',
+        security: BEARER,
+        middleware: [authenticated] as const,
+        request: { body: { required: false, content: { 'application/json': { schema: LogoutBody } } } },
+        responses: { 200: json(Message, 'Logged out'), ...problems(401, 415, 422, 429, 503) },
+      }),
+      async (c) => {
+        const { claims } = c.get('auth');
+        await logout(deps, requestContext(c), claims, c.req.valid('json').refresh_token);
+        return c.json({ message: 'Logged out.' }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/logout-all',
+        tags: ['auth'],
+        summary: 'Revoke every session of the user',
+        security: BEARER,
+        middleware: [authenticated] as const,
+        responses: { 200: json(Message, 'Every session revoked'), ...problems(401, 429, 503) },
+      }),
+      async (c) => {
+        await logoutAll(deps, requestContext(c), c.get('auth').claims);
+        return c.json({ message: 'Logged out of every session.' }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/session',
+        tags: ['auth'],
+        summary: 'Check an access token: verified signature plus one store round trip, no database query',
+        security: BEARER,
+        middleware: [authenticated] as const,
+        responses: { 200: json(SessionInfo, 'The token is live'), ...problems(401, 429, 503) },
+      }),
+      (c) => {
+        const { claims } = c.get('auth');
         return c.json(
-          { user: userView(principal.user), auth: { method: 'api_key' as const, scopes: principal.scopes } },
+          {
+            active: true as const,
+            user_id: claims.sub,
+            session_id: claims.sid,
+            roles: claims.roles,
+            amr: claims.amr,
+            expires_at: new Date(claims.exp * 1000).toISOString(),
+          },
           200,
         );
-      }
-      const user = await deps.db.users.findById(principal.claims.sub);
-      if (!user || !user.isActive)
-        throw unauthorized('invalid_token', 'The account behind this token is gone.');
-      return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/sessions',
-      tags: ['auth'],
-      summary: "The user's live sessions",
-      security: BEARER,
-      middleware: [authenticated] as const,
-      responses: {
-        200: json(z.array(SessionView), 'Live sessions, most recently used first'),
-        ...problems(401, 403, 429, 503),
       },
-    }),
-    async (c) => {
-      const { claims } = c.get('auth');
-      const rows = await deps.db.sessions.listLive(claims.sub, deps.clock.now());
-      return c.json(
-        rows.map((s) => ({
-          id: s.id,
-          created_at: s.createdAt.toISOString(),
-          last_used_at: s.lastUsedAt.toISOString(),
-          ip_address: s.ipAddress,
-          user_agent: s.userAgent,
-          current: s.id === claims.sid,
-        })),
-        200,
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/sessions/{id}',
-      tags: ['auth'],
-      summary: "Revoke one of the user's sessions (its refresh and access tokens)",
-      security: BEARER,
-      middleware: [authenticated] as const,
-      request: { params: z.object({ id: z.uuid() }) },
-      responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
-    }),
-    async (c) => {
-      await revokeOwnSession(deps, requestContext(c), c.get('auth').claims.sub, c.req.valid('param').id);
-      return c.body(null, 204);
-    },
-  );
-
-  return app;
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/me',
+        tags: ['auth'],
+        summary: 'The authenticated user (Bearer token or API key)',
+        security: [...BEARER, { apiKeyAuth: [] }],
+        middleware: [auth.userOrKey()] as const,
+        responses: { 200: json(MeResponse, 'The user'), ...problems(401, 403, 429, 503) },
+      }),
+      async (c) => {
+        const principal = c.get('principal');
+        if (principal.method === 'api_key') {
+          return c.json(
+            {
+              user: userView(principal.user),
+              auth: { method: 'api_key' as const, scopes: principal.scopes },
+            },
+            200,
+          );
+        }
+        const user = await deps.db.users.findById(principal.claims.sub);
+        if (!user || !user.isActive)
+          throw unauthorized('invalid_token', 'The account behind this token is gone.');
+        return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/sessions',
+        tags: ['auth'],
+        summary: "The user's live sessions",
+        security: BEARER,
+        middleware: [authenticated] as const,
+        responses: {
+          200: json(z.array(SessionView), 'Live sessions, most recently used first'),
+          ...problems(401, 403, 429, 503),
+        },
+      }),
+      async (c) => {
+        const { claims } = c.get('auth');
+        const rows = await deps.db.sessions.listLive(claims.sub, deps.clock.now());
+        return c.json(
+          rows.map((s) => ({
+            id: s.id,
+            created_at: s.createdAt.toISOString(),
+            last_used_at: s.lastUsedAt.toISOString(),
+            ip_address: s.ipAddress,
+            user_agent: s.userAgent,
+            current: s.id === claims.sid,
+          })),
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/sessions/{id}',
+        tags: ['auth'],
+        summary: "Revoke one of the user's sessions (its refresh and access tokens)",
+        security: BEARER,
+        middleware: [authenticated] as const,
+        request: { params: z.object({ id: z.uuid() }) },
+        responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404, 422, 429, 503) },
+      }),
+      async (c) => {
+        await revokeOwnSession(deps, requestContext(c), c.get('auth').claims.sub, c.req.valid('param').id);
+        return c.body(null, 204);
+      },
+    );
 }

@@ -1,0 +1,230 @@
+// The typed client for SPAs: `hono/client` over the Worker's own route types, plus a session helper that keeps
+// the tokens, refreshes once on `401 token_expired` (parallel calls share that one refresh) and forgets
+// everything when the server says the session is over. Runs in browsers, workers and Node; imports no
+// server code at run time (the `Api` import is a type).
+import { hc, type InferResponseType } from 'hono/client';
+import type { Api } from './http/routes/api.ts';
+
+export type { Api };
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** Where the tokens live between calls. The default keeps them in memory only (gone on reload). */
+export interface TokenStorage {
+  load(): Tokens | null;
+  save(tokens: Tokens | null): void;
+}
+
+export type SignedOutReason = 'logout' | 'refresh_token_reused' | 'session_ended';
+
+export interface PortcullisClientOptions {
+  /** The Worker's origin, e.g. `https://auth.example.com` (no path). */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  storage?: TokenStorage;
+  /** Called once whenever the tokens are dropped: after logout, on reuse detection, or a dead session. */
+  onSignedOut?: (reason: SignedOutReason) => void;
+}
+
+/** A problem+json answer turned into an error the SPA can branch on by `code`. */
+export class PortcullisError extends Error {
+  override readonly name = 'PortcullisError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly problem: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+type Client = ReturnType<typeof hc<Api>>;
+/** The `user` object of the contract, as the Worker's response schema declares it. */
+export type User = InferResponseType<Client['auth']['me']['$get'], 200>['user'];
+
+export type LoginResult =
+  { requires_2fa: false; user: User } | { requires_2fa: true; mfa_token: string; expires_in: number };
+
+export function memoryStorage(initial: Tokens | null = null): TokenStorage {
+  let tokens = initial;
+  return { load: () => tokens, save: (next) => void (tokens = next) };
+}
+
+/** The part of the DOM's `Storage` this needs (so the client also typechecks without the DOM lib). */
+export interface WebStorageArea {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** Keeps the tokens in a Web Storage area (e.g. `sessionStorage`) under one key. */
+export function webStorage(area: WebStorageArea, key = 'portcullis.tokens'): TokenStorage {
+  return {
+    load() {
+      try {
+        const parsed = JSON.parse(area.getItem(key) ?? 'null') as Tokens | null;
+        return parsed && typeof parsed.access_token === 'string' && typeof parsed.refresh_token === 'string'
+          ? parsed
+          : null;
+      } catch {
+        return null;
+      }
+    },
+    save: (tokens) => (tokens ? area.setItem(key, JSON.stringify(tokens)) : area.removeItem(key)),
+  };
+}
+
+async function problemOf(res: Response): Promise<PortcullisError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.clone().json()) as Record<string, unknown>;
+  } catch {
+    // not problem+json (a proxy's error page, say): the status alone has to do
+  }
+  const code = typeof body.code === 'string' ? body.code : 'http_error';
+  const detail = typeof body.detail === 'string' ? body.detail : `HTTP ${res.status}`;
+  return new PortcullisError(res.status, code, detail, body);
+}
+
+export function createPortcullisClient(options: PortcullisClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const rawFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const storage = options.storage ?? memoryStorage();
+  let refreshing: Promise<boolean> | null = null;
+
+  const setTokens = (tokens: Tokens | null) =>
+    storage.save(tokens && { access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+  const signOut = (reason: SignedOutReason) => {
+    const hadTokens = storage.load() !== null;
+    setTokens(null);
+    if (hadTokens) options.onSignedOut?.(reason);
+  };
+
+  async function postJson(path: string, body: unknown, accessToken?: string): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+    return rawFetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  }
+
+  async function doRefresh(): Promise<boolean> {
+    const tokens = storage.load();
+    if (!tokens) return false;
+    const res = await postJson('/auth/refresh', { refresh_token: tokens.refresh_token });
+    if (res.ok) {
+      setTokens((await res.json()) as Tokens);
+      return true;
+    }
+    if (res.status === 401) {
+      const problem = await problemOf(res);
+      // Only if the tokens are still the ones this refresh used: a login meanwhile must not be undone.
+      if (storage.load()?.refresh_token === tokens.refresh_token)
+        signOut(problem.code === 'refresh_token_reused' ? 'refresh_token_reused' : 'session_ended');
+    }
+    // 429, 503 or a network failure: keep the tokens; the caller sees the original 401 and may retry later.
+    return false;
+  }
+
+  /** Single flight: every caller that arrives while a refresh is running waits for that same refresh. */
+  function refresh(): Promise<boolean> {
+    refreshing ??= doRefresh()
+      .catch(() => false)
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
+  const isTokenExpired = async (res: Response) =>
+    res.status === 401 && (await problemOf(res)).code === 'token_expired';
+
+  /** The fetch under `api`: adds the bearer token, and on `token_expired` refreshes once and retries once. */
+  const authedFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    if (request.headers.has('authorization') || request.headers.has('x-api-key')) return rawFetch(request);
+    const used = storage.load()?.access_token;
+    const retry = request.clone();
+    if (used) request.headers.set('authorization', `Bearer ${used}`);
+    const res = await rawFetch(request);
+    if (!used || !(await isTokenExpired(res))) return res;
+    // Another call may have refreshed while this one was in flight: then only the retry is needed.
+    const current = storage.load()?.access_token;
+    const fresh = current && current !== used ? true : await refresh();
+    const next = storage.load()?.access_token;
+    if (!fresh || !next) return res;
+    retry.headers.set('authorization', `Bearer ${next}`);
+    return rawFetch(retry);
+  };
+
+  const api = hc<Api>(`${baseUrl}/api/v1`, { fetch: authedFetch });
+
+  /** Throws a PortcullisError for a non-2xx answer; hands back the (typed) response otherwise. */
+  async function expectOk<R extends { ok: boolean }>(res: R): Promise<R> {
+    // Every client response is a fetch Response underneath.
+    if (!res.ok) throw await problemOf(res as unknown as Response);
+    return res;
+  }
+
+  type TokenResponse = Tokens & { user: User };
+
+  return {
+    /** Every route, typed from the Worker's own definitions: `api.auth.me.$get()`, `api['api-keys'].$post(…)`. */
+    api,
+    /** The current tokens, or null when signed out. */
+    tokens: (): Tokens | null => storage.load(),
+    isSignedIn: (): boolean => storage.load() !== null,
+    setTokens,
+    refresh,
+
+    async login(username: string, password: string): Promise<LoginResult> {
+      const body = (await (await expectOk(await postJson('/auth/login', { username, password }))).json()) as
+        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number };
+      if ('requires_2fa' in body) return body;
+      setTokens(body);
+      return { requires_2fa: false, user: body.user };
+    },
+
+    /** The second step after `login` answered `requires_2fa`: a TOTP `code` or a `backup_code`. */
+    async completeLogin(mfaToken: string, factor: { code: string } | { backup_code: string }) {
+      const res = await expectOk(await postJson('/auth/login/2fa', { mfa_token: mfaToken, ...factor }));
+      const body = (await res.json()) as TokenResponse;
+      setTokens(body);
+      return { user: body.user };
+    },
+
+    /** Changes the password; the server revokes every other session and hands this one fresh tokens. */
+    async changePassword(currentPassword: string, newPassword: string) {
+      const res = await api.auth['change-password'].$post({
+        json: { current_password: currentPassword, new_password: newPassword },
+      });
+      const body = (await (await expectOk(res)).json()) as TokenResponse;
+      setTokens(body);
+      return { user: body.user };
+    },
+
+    /** Revokes this session on the server (best effort) and forgets the tokens either way. */
+    async logout(): Promise<void> {
+      const tokens = storage.load();
+      try {
+        if (tokens) await api.auth.logout.$post({ json: { refresh_token: tokens.refresh_token } });
+      } finally {
+        signOut('logout');
+      }
+    },
+
+    async logoutAll(): Promise<void> {
+      try {
+        await expectOk(await api.auth['logout-all'].$post());
+      } finally {
+        signOut('logout');
+      }
+    },
+
+    expectOk,
+  };
+}
+
+export type PortcullisClient = ReturnType<typeof createPortcullisClient>;
