@@ -9,6 +9,7 @@ import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { securityHeaders } from './http/middleware/security-headers.ts';
 import { apiRoutes } from './http/routes/api.ts';
+import { demoRoutes } from './http/routes/demo.ts';
 import { docsRoutes } from './http/routes/docs.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { validationHook } from './http/validation.ts';
@@ -25,6 +26,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', opsRoutes(deps));
   app.route('/', docsRoutes());
+  if (deps.config.demoEnabled) app.route('/', demoRoutes());
   app.route('/api/v1', apiRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

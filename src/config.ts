@@ -50,6 +50,8 @@ export interface Config {
   apiKeyPrefix: string;
   mail: { transport: 'log' | 'http'; url: string | undefined; apiKey: string | undefined; from: string };
   publicUrl: string;
+  /** Serve the demo SPA at /demo: on in development and test, off in production unless DEMO_ENABLED=true. */
+  demoEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +104,7 @@ const EnvSchema = z.object({
   MAIL_HTTP_API_KEY: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Portcullis <no-reply@localhost>'),
   PUBLIC_URL: z.url().default('http://localhost:8787'),
+  DEMO_ENABLED: z.enum(['true', 'false']).optional(),
 });
 
 function parseLimit(scope: RateLimitScope, value: unknown, issues: string[]): RateLimitRule {
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     apiKeyPrefix: e.API_KEY_PREFIX,
     mail: { transport: mailTransport, url: e.MAIL_HTTP_URL, apiKey: e.MAIL_HTTP_API_KEY, from: e.MAIL_FROM },
     publicUrl: e.PUBLIC_URL,
+    demoEnabled: e.DEMO_ENABLED ? e.DEMO_ENABLED === 'true' : !production,
   };
 }
 

@@ -1,0 +1,201 @@
+// The demo SPA: every call goes through the typed client exactly as an SPA would use it (`portcullis/client`).
+// No framework, no inline script, no innerHTML: text from the server only ever lands in textContent.
+import { createPortcullisClient, PortcullisError, webStorage } from 'portcullis/client';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing`);
+  return element as T;
+};
+
+const client = createPortcullisClient({
+  baseUrl: location.origin,
+  storage: webStorage(sessionStorage),
+  onSignedOut: (reason) => {
+    say(reason === 'logout' ? 'Logged out.' : `Signed out: ${reason}.`);
+    void render();
+  },
+});
+let mfaToken: string | null = null;
+
+function say(text: string, error = false) {
+  const message = $('message');
+  message.textContent = text;
+  message.classList.toggle('error', error);
+}
+
+function fields(form: HTMLFormElement): Record<string, string> {
+  const values: Record<string, string> = {};
+  new FormData(form).forEach((value, key) => {
+    if (typeof value === 'string') values[key] = value;
+  });
+  return values;
+}
+
+/** Runs an action from a form or button, showing its outcome; a problem's `code` is shown as is. */
+function on<E extends Event>(target: HTMLElement, type: string, action: (event: E) => Promise<string | void>) {
+  target.addEventListener(type, (event) => {
+    event.preventDefault();
+    action(event as E).then(
+      (done) => {
+        if (done) say(done);
+      },
+      (error: unknown) =>
+        say(error instanceof PortcullisError ? `${error.code}: ${error.message}` : String(error), true),
+    );
+  });
+}
+
+function cell(row: HTMLTableRowElement, text: string) {
+  row.insertCell().textContent = text;
+}
+
+async function renderSessions() {
+  const sessions = await (await client.expectOk(await client.api.auth.sessions.$get())).json();
+  const body = $('sessions');
+  body.replaceChildren();
+  for (const session of sessions) {
+    const row = document.createElement('tr');
+    row.dataset.sessionId = session.id;
+    cell(row, new Date(session.created_at).toLocaleString());
+    cell(row, new Date(session.last_used_at).toLocaleString());
+    cell(row, session.ip_address ?? '');
+    cell(row, (session.user_agent ?? '').slice(0, 40));
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = session.current ? 'Revoke (this one)' : 'Revoke';
+    on(button, 'click', async () => {
+      await client.expectOk(await client.api.auth.sessions[':id'].$delete({ param: { id: session.id } }));
+      if (session.current) {
+        client.setTokens(null);
+        await render();
+        return 'This session was revoked.';
+      }
+      await renderSessions();
+      return 'Session revoked.';
+    });
+    row.insertCell().append(button);
+    body.append(row);
+  }
+}
+
+async function renderApiKeys() {
+  const keys = await (await client.expectOk(await client.api['api-keys'].$get())).json();
+  const list = $('api-keys');
+  list.replaceChildren();
+  for (const key of keys) {
+    const item = document.createElement('li');
+    item.textContent = `${key.name} — ${key.key_prefix}… — ${key.scopes.join(', ') || 'no scopes'} — expires ${new Date(key.expires_at).toLocaleDateString()}`;
+    list.append(item);
+  }
+}
+
+async function render() {
+  const signedIn = client.isSignedIn();
+  $('signed-out').hidden = signedIn;
+  $('signed-in').hidden = !signedIn;
+  if (!signedIn) {
+    $('status').textContent = 'Signed out';
+    return;
+  }
+  const res = await client.api.auth.me.$get();
+  if (!res.ok) {
+    // The session died elsewhere (logout-all, reuse detection): the client has already forgotten it.
+    client.setTokens(null);
+    return render();
+  }
+  const { user } = await res.json();
+  $('status').textContent = `Signed in as ${user.username}`;
+  $('me').textContent = JSON.stringify(user, null, 2);
+  $('two-factor-state').textContent = user.two_factor_enabled ? '2FA is on.' : '2FA is off.';
+  $('enable-2fa').hidden = user.two_factor_enabled;
+  if (user.two_factor_enabled) $('enrolment').hidden = true;
+  await Promise.all([renderSessions(), renderApiKeys()]);
+}
+
+on($('register-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const { email = '', username = '', password = '' } = fields(form);
+  await client.expectOk(await client.api.auth.register.$post({ json: { email, username, password } }));
+  const login = $<HTMLFormElement>('login-form');
+  (login.elements.namedItem('username') as HTMLInputElement).value = username;
+  form.reset();
+  return 'Account created. A verification mail is in the dev outbox. Log in now.';
+});
+
+on($('login-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const { username = '', password = '' } = fields(form);
+  const result = await client.login(username, password);
+  form.reset();
+  if (result.requires_2fa) {
+    mfaToken = result.mfa_token;
+    $('login-2fa-form').hidden = false;
+    return 'Enter the code from your authenticator app.';
+  }
+  await render();
+  return `Welcome, ${result.user.username}.`;
+});
+
+on($('login-2fa-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const code = (fields(form).code ?? '').trim();
+  if (!mfaToken) throw new Error('Log in with your password first.');
+  const factor = /^\d{6}$/.test(code) ? { code } : { backup_code: code };
+  const { user } = await client.completeLogin(mfaToken, factor);
+  mfaToken = null;
+  form.reset();
+  form.hidden = true;
+  await render();
+  return `Welcome, ${user.username} (two factors).`;
+});
+
+on($('enable-2fa'), 'click', async () => {
+  const enrolment = await (await client.expectOk(await client.api['2fa'].enable.$post())).json();
+  $<HTMLImageElement>('qr').src = enrolment.qr_code;
+  $('totp-secret').textContent = enrolment.secret;
+  const codes = $('backup-codes');
+  codes.replaceChildren(
+    ...enrolment.backup_codes.map((code) => Object.assign(document.createElement('li'), { textContent: code })),
+  );
+  $('enrolment').hidden = false;
+  return 'Scan the QR code, then confirm with a code.';
+});
+
+on($('verify-2fa-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const code = (fields(form).code ?? '').trim();
+  await client.expectOk(await client.api['2fa'].verify.$post({ json: { code } }));
+  form.reset();
+  $('enrolment').hidden = true;
+  await render();
+  return 'Two-factor authentication is on.';
+});
+
+on($('api-key-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const name = fields(form).name ?? '';
+  const scopes = new FormData(form).getAll('scopes').map(String) as (
+    | 'read:documents'
+    | 'write:documents'
+    | 'delete:documents'
+  )[];
+  const created = await (await client.expectOk(await client.api['api-keys'].$post({ json: { name, scopes } }))).json();
+  $('new-key-value').textContent = created.key;
+  $('new-key').hidden = false;
+  form.reset();
+  await renderApiKeys();
+  return 'API key created. Copy it now: it is not shown again.';
+});
+
+on($('logout'), 'click', async () => {
+  await client.logout();
+  await render();
+});
+
+on($('logout-all'), 'click', async () => {
+  await client.logoutAll();
+  await render();
+});
+
+render().catch((error: unknown) => say(String(error), true));
