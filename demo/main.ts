@@ -33,7 +33,11 @@ function fields(form: HTMLFormElement): Record<string, string> {
 }
 
 /** Runs an action from a form or button, showing its outcome; a problem's `code` is shown as is. */
-function on<E extends Event>(target: HTMLElement, type: string, action: (event: E) => Promise<string | void>) {
+function on<E extends Event>(
+  target: HTMLElement,
+  type: string,
+  action: (event: E) => Promise<string | void>,
+) {
   target.addEventListener(type, (event) => {
     event.preventDefault();
     action(event as E).then(
@@ -156,9 +160,12 @@ on($('enable-2fa'), 'click', async () => {
   $('totp-secret').textContent = enrolment.secret;
   const codes = $('backup-codes');
   codes.replaceChildren(
-    ...enrolment.backup_codes.map((code) => Object.assign(document.createElement('li'), { textContent: code })),
+    ...enrolment.backup_codes.map((code) =>
+      Object.assign(document.createElement('li'), { textContent: code }),
+    ),
   );
   $('enrolment').hidden = false;
+  $('enable-2fa').hidden = true;
   return 'Scan the QR code, then confirm with a code.';
 });
 
@@ -176,11 +183,11 @@ on($('api-key-form'), 'submit', async (event) => {
   const form = event.target as HTMLFormElement;
   const name = fields(form).name ?? '';
   const scopes = new FormData(form).getAll('scopes').map(String) as (
-    | 'read:documents'
-    | 'write:documents'
-    | 'delete:documents'
+    'read:documents' | 'write:documents' | 'delete:documents'
   )[];
-  const created = await (await client.expectOk(await client.api['api-keys'].$post({ json: { name, scopes } }))).json();
+  const created = await (
+    await client.expectOk(await client.api['api-keys'].$post({ json: { name, scopes } }))
+  ).json();
   $('new-key-value').textContent = created.key;
   $('new-key').hidden = false;
   form.reset();

@@ -3,15 +3,18 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { devKeyMaterial, formatDevVars, parseDevVars } from './dev-vars.ts';
 import { startStandIns } from './stand-ins.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = join(root, '.data');
-const devVarsPath = join(root, '.dev.vars');
+// Defaults serve a developer; the overrides let a second, throw-away instance run beside it (the browser test).
+const dataDir = resolve(root, process.env.DEV_DATA_DIR ?? '.data');
+const devVarsPath = resolve(root, process.env.DEV_VARS_FILE ?? '.dev.vars');
 const port = process.env.PORT ?? '8787';
+const standInPort = (name: string, fallback: number) =>
+  process.env[name] === undefined ? fallback : Number(process.env[name]);
 
 mkdirSync(dataDir, { recursive: true });
 const material = devKeyMaterial(join(dataDir, 'dev-keys.json'));
@@ -24,8 +27,8 @@ const standIns = await startStandIns({
   persist: true,
   databaseUrl: process.env.DATABASE_URL,
   redisUrl: process.env.REDIS_URL,
-  neonPort: portOf(existing?.NEON_FETCH_ENDPOINT, 8790),
-  upstashPort: portOf(existing?.UPSTASH_REDIS_REST_URL, 8791),
+  neonPort: portOf(existing?.NEON_FETCH_ENDPOINT, standInPort('NEON_PORT', 8790)),
+  upstashPort: portOf(existing?.UPSTASH_REDIS_REST_URL, standInPort('UPSTASH_PORT', 8791)),
   upstashToken: existing?.UPSTASH_REDIS_REST_TOKEN ?? randomBytes(24).toString('base64url'),
 });
 console.log(
@@ -52,7 +55,16 @@ if (!existing) {
 
 const wrangler = spawn(
   join(root, 'node_modules', '.bin', 'wrangler'),
-  ['dev', '--ip', '127.0.0.1', '--port', port, ...process.argv.slice(2)],
+  [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    // wrangler reads .dev.vars beside wrangler.toml by itself; any other file has to be named.
+    ...(devVarsPath === join(root, '.dev.vars') ? [] : ['--env-file', devVarsPath]),
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

@@ -19,7 +19,11 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.client.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.client.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
