@@ -4,14 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import './provided.ts';
 import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    workerEnv: Record<string, string>;
-  }
-}
+import { startOpenApiValidator } from './openapi-validator.ts';
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
@@ -21,6 +17,8 @@ export default async function setup(project: TestProject) {
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL,
   });
+  const validator = await startOpenApiValidator();
+  project.provide('openApiValidatorUrl', validator.url);
   const material = newKeyMaterial();
   project.provide('workerEnv', {
     ENVIRONMENT: 'test',
@@ -40,7 +38,7 @@ export default async function setup(project: TestProject) {
     `[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`,
   );
   return async () => {
-    await standIns.close();
+    await Promise.allSettled([standIns.close(), validator.close()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -1,6 +1,7 @@
 // The OpenAPI document is generated from the same route definitions that validate requests: every mounted
 // route must appear in it, with its security and error responses.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { OpenApiVerdict } from '../provided.ts';
 import { harness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -29,6 +30,20 @@ describe('GET /openapi.json', () => {
       type: 'oauth2',
       flows: { password: { tokenUrl: '/api/v1/auth/login', scopes: {} } },
     });
+  });
+
+  it('is valid OpenAPI 3.1 by a real validator, every $ref resolving', async () => {
+    // The validator runs in Node (see test/openapi-validator.ts): this is the document the app generated.
+    const res = await fetch(inject('openApiValidatorUrl'), { method: 'POST', body: JSON.stringify(doc) });
+    const verdict = (await res.json()) as OpenApiVerdict;
+    expect(verdict.errors).toBeNull();
+    expect(verdict).toMatchObject({ valid: true, version: '3.1', refsResolved: true });
+  });
+
+  it('refuses a broken document (the validator is not a rubber stamp)', async () => {
+    const broken = { ...doc, paths: { '/x': { get: { responses: { 200: { content: 'nope' } } } } } };
+    const res = await fetch(inject('openApiValidatorUrl'), { method: 'POST', body: JSON.stringify(broken) });
+    expect(((await res.json()) as OpenApiVerdict).valid).toBe(false);
   });
 
   it('lists every mounted route', () => {
