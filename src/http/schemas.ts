@@ -4,6 +4,7 @@ import { PASSWORD_MAX_LENGTH } from '../auth/password-policy.ts';
 import { parseRange } from '../auth/ip-allowlist.ts';
 import { USERNAME_PATTERN } from '../auth/normalize.ts';
 import { ROLES, SCOPES } from '../auth/scopes.ts';
+import type { ErrorCode } from '../auth/errors.ts';
 
 export const Problem = z
   .object({
@@ -186,27 +187,75 @@ export const MeResponse = z
   })
   .openapi('MeResponse');
 
-const problemContent = { 'application/problem+json': { schema: Problem } };
+/** The machine codes each error status can carry (API.md), so the document lists them per response. */
+export const CODES_BY_STATUS = {
+  400: ['invalid_body', 'invalid_token', 'two_factor_not_initiated', 'two_factor_not_enabled'],
+  401: [
+    'authentication_required',
+    'invalid_token',
+    'token_expired',
+    'token_revoked',
+    'refresh_token_reused',
+    'invalid_credentials',
+    'invalid_2fa_code',
+    'invalid_api_key',
+  ],
+  403: [
+    'forbidden',
+    'insufficient_scope',
+    'ip_not_allowed',
+    'account_locked',
+    'account_inactive',
+    'invalid_credentials',
+    'invalid_2fa_code',
+  ],
+  404: ['not_found'],
+  409: ['already_exists', 'two_factor_already_enabled'],
+  413: ['payload_too_large'],
+  415: ['unsupported_media_type'],
+  422: ['validation_failed', 'weak_password', 'password_reused'],
+  429: ['rate_limited'],
+  503: ['service_unavailable'],
+} as const satisfies Record<number, readonly [ErrorCode, ...ErrorCode[]]>;
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed request (`invalid_body`, or a one-time token that is not valid: `invalid_token`)',
-  401: 'Not authenticated (`authentication_required`, `invalid_token`, `token_expired`, `token_revoked`, `invalid_credentials`)',
-  403: 'Authenticated but not allowed',
-  404: 'Not found (`not_found`)',
-  409: 'Conflict (`already_exists`)',
-  413: 'Body over 64 KiB (`payload_too_large`)',
-  415: 'Body of another media type (`unsupported_media_type`)',
-  422: 'Validation failed (`validation_failed`, `weak_password`)',
-  429: 'Rate limited (`rate_limited`), with Retry-After',
-  503: 'A backing service is unavailable (`service_unavailable`)',
+type ErrorStatus = keyof typeof CODES_BY_STATUS;
+
+const DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'Malformed request, or a one-time token that is not valid',
+  401: 'Not authenticated: authenticate again',
+  403: 'Authenticated (or identified) but not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body over 64 KiB',
+  415: 'Body of another media type than the route accepts',
+  422: 'Validation failed',
+  429: 'Rate limited; Retry-After says when to come back',
+  503: 'A backing service is unavailable; nothing was done',
 };
 
+const problemContent = Object.fromEntries(
+  Object.entries(CODES_BY_STATUS).map(([status, codes]) => [
+    status,
+    {
+      'application/problem+json': {
+        schema: Problem.extend({
+          status: z.literal(Number(status)).openapi({ example: Number(status) }),
+          code: z.enum(codes).openapi({ example: codes[0] }),
+        }).openapi(`Problem${status}`),
+      },
+    },
+  ]),
+) as Record<ErrorStatus, object>;
+
 /** The problem responses of a route, for the OpenAPI document. */
-export function problems(...statuses: number[]) {
+export function problems(...statuses: ErrorStatus[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: DESCRIPTIONS[status] ?? 'Error', content: problemContent },
+      {
+        description: `${DESCRIPTIONS[status]}: ${CODES_BY_STATUS[status].map((c) => `\`${c}\``).join(', ')}`,
+        content: problemContent[status],
+      },
     ]),
   );
 }

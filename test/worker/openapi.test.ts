@@ -58,6 +58,39 @@ describe('GET /openapi.json', () => {
     for (const route of mounted) expect(documented, route).toContain(route);
   });
 
+  it('gives every error response the machine codes it can carry', () => {
+    type Schema = { allOf?: Schema[]; properties?: Record<string, { enum?: string[] }> };
+    const schemas = (doc.components as unknown as { schemas: Record<string, Schema> }).schemas;
+    // Problem<status> extends Problem: allOf [$ref Problem, {properties: {status, code}}].
+    const codesOf = (name: string) =>
+      schemas[name]?.allOf?.find((part) => part.properties)?.properties?.code?.enum;
+    let errorResponses = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          // /health/ready answers 503 with its checks, by contract, not with a problem.
+          if (Number(status) < 400 || path === '/health/ready') continue;
+          errorResponses++;
+          const ref = (response as { content: Record<string, { schema: { $ref: string } }> }).content[
+            'application/problem+json'
+          ]?.schema.$ref;
+          expect(ref, `${method} ${path} ${status}`).toBe(`#/components/schemas/Problem${status}`);
+          expect(codesOf(`Problem${status}`)?.length).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(errorResponses).toBeGreaterThan(100);
+    expect(codesOf('Problem401')).toEqual(
+      expect.arrayContaining([
+        'token_expired',
+        'token_revoked',
+        'refresh_token_reused',
+        'invalid_credentials',
+      ]),
+    );
+    expect(codesOf('Problem429')).toEqual(['rate_limited']);
+  });
+
   it('documents the problem responses of protected routes', () => {
     const me = doc.paths['/api/v1/auth/me']!.get!;
     expect(me.security).toEqual([{ bearerAuth: [] }, { oauth2Password: [] }, { apiKeyAuth: [] }]);
