@@ -2,17 +2,12 @@
 // log in, a second session revoked from the list, 2FA enrolled by scanning the QR code the page renders, an API
 // key created and used, log out, log in again with a TOTP code, log out. Any CSP violation or console error
 // fails the test. Screenshots land in test/e2e/screenshots/ (git-ignored, kept by CI as artefacts).
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import { Secret, TOTP, URI } from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot } from './browser.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
-
-const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let server: DevServer;
 let browser: Browser;
@@ -20,21 +15,8 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   server = await startDevServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
@@ -47,7 +29,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 const message = () => page.locator('#message');
 
 async function submit(formId: string, values: Record<string, string>) {
