@@ -12,7 +12,7 @@ export default tseslint.config(
       'src/generated',
       'drizzle',
       'coverage',
-      'bench/.tmp',
+      'bench/.tmp*',
     ],
   },
   ...tseslint.configs.recommended,
