@@ -4,24 +4,19 @@
 // fails the test. Screenshots land in test/e2e/screenshots/ (git-ignored, kept by CI as artefacts).
 import jsQR from 'jsqr';
 import { Secret, TOTP, URI } from 'otpauth';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot } from './browser.ts';
+import { openPage, screenshot } from './browser.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 
 let server: DevServer;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
   server = await startDevServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
-  page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+  ({ browser, page, problems } = await openPage(1000));
 });
 
 afterAll(async () => {

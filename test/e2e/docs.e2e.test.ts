@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from './dev-server.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot } from './browser.ts';
+import { openPage, screenshot } from './browser.ts';
 
 const require = createRequire(import.meta.url);
 const dist = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -17,12 +17,11 @@ const { version } = JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'))
 let server: DevServer;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
   server = await startDevServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  ({ browser, page, problems } = await openPage(1200));
   await page.route('https://cdn.jsdelivr.net/npm/**', async (route) => {
     const match = /\/swagger-ui-dist@([^/]+)\/([\w.-]+)$/.exec(route.request().url());
     if (!match || match[1] !== version) return route.abort();
@@ -33,10 +32,6 @@ beforeAll(async () => {
       headers: { 'access-control-allow-origin': '*' },
     });
   });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
 });
 
 afterAll(async () => {
