@@ -113,9 +113,8 @@ describe('lifecycle', () => {
       204,
     );
     expect((await problemOf(await withKey(next.key))).code).toBe('invalid_api_key');
-    await h.settle();
     for (const type of ['api_key_created', 'api_key_rotated', 'api_key_revoked']) {
-      expect(await h.deps.db.audit.list({ userId: s.user.id, type, limit: 5 }), type).toHaveLength(1);
+      expect(await h.auditEvents(s.user.id, type), type).toHaveLength(1);
     }
   });
 
@@ -281,8 +280,7 @@ describe('admin', () => {
       ip: randomIp(),
     });
     expect(again.status).toBe(200);
-    await h.settle();
-    const events = await h.deps.db.audit.list({ userId: victim.user.id, type: 'user_deactivated', limit: 5 });
+    const events = await h.auditEvents(victim.user.id, 'user_deactivated');
     expect(events[0]?.actorId).toBe(admin.user.id);
   });
 

@@ -22,6 +22,8 @@ export interface Harness {
   settle(): Promise<void>;
   /** The mails sent to an address, newest first, once the pending work has finished. */
   outbox(to: string): Promise<{ to: string; subject: string; text: string }[]>;
+  /** A user's audit events of one type, newest first, once the pending work (audit writes) has finished. */
+  auditEvents(userId: string, type: string): ReturnType<Deps['db']['audit']['list']>;
 }
 
 export interface CallOptions {
@@ -89,6 +91,10 @@ export async function harness(
     async outbox(to) {
       await settle();
       return deps.store.readOutbox(to);
+    },
+    async auditEvents(userId, type) {
+      await settle();
+      return deps.db.audit.list({ userId, type, limit: 20 });
     },
   };
 }

@@ -82,14 +82,13 @@ describe('account lockout', () => {
     const user = newUser();
     const s = await signUp(h, user);
     for (let i = 1; i <= 5; i++) await attempt(user.username, `Wrong-Guess-${i}`);
-    await h.settle();
-    const failed = await h.deps.db.audit.list({ userId: s.user.id, type: 'login_failed', limit: 10 });
+    const failed = await h.auditEvents(s.user.id, 'login_failed');
     expect(failed).toHaveLength(5);
     expect(failed[0]!.detail).toMatchObject({ reason: 'wrong_password' });
     expect(failed[0]!.ipAddress).toMatch(/^10\./);
-    const locks = await h.deps.db.audit.list({ userId: s.user.id, type: 'account_locked', limit: 10 });
+    const locks = await h.auditEvents(s.user.id, 'account_locked');
     expect(locks).toHaveLength(1);
-    const ok = await h.deps.db.audit.list({ userId: s.user.id, type: 'login_succeeded', limit: 10 });
+    const ok = await h.auditEvents(s.user.id, 'login_succeeded');
     expect(ok).toHaveLength(1);
   });
 });
