@@ -4,15 +4,12 @@
 // of a request doing N hashes minus that of a request doing none, divided by N.
 // Run: npm run bench:argon2   (writes bench/results/argon2.md)
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { argon2id } from 'hash-wasm';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
 
 const N = Number(process.env.N ?? 20);
 const ROUNDS = 5;
 const params = { m: 19456, t: 2 };
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -43,19 +40,9 @@ async function nodePerHash(): Promise<number> {
 async function workerdPerHash(): Promise<number> {
   // The same toolchain as `npm run dev`: wrangler bundles the script and its .wasm imports, workerd runs it.
   const port = 8799;
-  const wrangler = spawn(
-    join(root, 'node_modules', '.bin', 'wrangler'),
-    [
-      'dev',
-      'bench/argon2-worker.js',
-      '--compatibility-date',
-      '2026-08-01',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+  const wrangler = spawnWranglerDev(
+    ['bench/argon2-worker.js', '--compatibility-date', '2026-08-01', '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   try {
     const time = async (n: number) => {
@@ -65,15 +52,12 @@ async function workerdPerHash(): Promise<number> {
       if (!res.ok) throw new Error(`worker answered ${res.status}`);
       return performance.now() - start;
     };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await time(1);
-        break;
-      } catch (error) {
-        if (attempt > 120) throw error;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    // Up means one hash answered 200: the script and its .wasm modules are loaded.
+    const up = await waitForHttp(`http://127.0.0.1:${port}/?n=1&m=${params.m}&t=${params.t}`, {
+      timeoutMs: 60_000,
+      ready: (res) => res.ok,
+    });
+    if (!up) throw new Error('the argon2 bench worker did not come up');
     const rounds: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const empty = await time(0);

@@ -3,7 +3,7 @@
 //   2. throughput of GET /api/v1/auth/session (JWT verification + one store round trip + the whole app)
 //      against a bare Worker route making the same single store call, in the same run (target: >= 0.9x).
 // Run: npm run bench:edge   (writes bench/results/edge.md). DATABASE_URL / REDIS_URL are honoured.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { newKeyMaterial } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
+import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = join(root, 'bench', '.tmp');
@@ -65,37 +66,17 @@ function startWorker(
       .map(([k, v]) => `${k}='${v}'`)
       .join('\n'),
   );
-  return spawn(
-    join(root, 'node_modules', '.bin', 'wrangler'),
-    [
-      'dev',
-      '-c',
-      join(dir, 'wrangler.toml'),
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(port + 1000),
-    ],
+  return spawnWranglerDev(
+    ['-c', join(dir, 'wrangler.toml'), '--port', String(port), '--inspector-port', String(port + 1000)],
     {
       cwd: dir,
       stdio: ['ignore', openSync(join(dir, 'wrangler.log'), 'w'), openSync(join(dir, 'wrangler.log'), 'a')],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
     },
   );
 }
 
 async function waitFor(url: string) {
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not come up`);
+  if (!(await waitForHttp(url))) throw new Error(`${url} did not come up`);
 }
 
 async function requestsAtStandIn(): Promise<number> {

@@ -1,12 +1,12 @@
 // `npm run dev`: the stand-ins for Neon and Upstash on loopback, migrations applied, then `wrangler dev`
 // pointed at them through .dev.vars. No cloud account and no Docker.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { devKeyMaterial, formatDevVars, parseDevVars } from './dev-vars.ts';
 import { startStandIns } from './stand-ins.ts';
+import { spawnWranglerDev } from './wrangler-dev.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Defaults serve a developer; the overrides let a second, throw-away instance run beside it (the browser test).
@@ -53,24 +53,13 @@ if (!existing) {
   console.log('wrote .dev.vars (edit it freely; delete it to regenerate)');
 }
 
-const wrangler = spawn(
-  join(root, 'node_modules', '.bin', 'wrangler'),
-  [
-    'dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    port,
-    // wrangler reads .dev.vars beside wrangler.toml by itself; any other file has to be named.
-    ...(devVarsPath === join(root, '.dev.vars') ? [] : ['--env-file', devVarsPath]),
-    ...process.argv.slice(2),
-  ],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  },
-);
+const wrangler = spawnWranglerDev([
+  '--port',
+  port,
+  // wrangler reads .dev.vars beside wrangler.toml by itself; any other file has to be named.
+  ...(devVarsPath === join(root, '.dev.vars') ? [] : ['--env-file', devVarsPath]),
+  ...process.argv.slice(2),
+]);
 
 let stopping = false;
 async function stop(code: number) {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForHttp } from '../../local/wrangler-dev.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -59,17 +60,12 @@ export async function startDevServer(timeoutMs = 120_000): Promise<DevServer> {
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      const res = await fetch(`${url}/health/ready`);
-      if (res.status === 200) return { url, output: () => log, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const up = await waitForHttp(`${url}/health/ready`, {
+    timeoutMs,
+    ready: (res) => res.status === 200,
+    alive: () => child.exitCode === null,
+  });
+  if (up) return { url, output: () => log, stop };
   await stop();
   throw new Error(`npm run dev did not become ready at ${url}:\n${log.slice(-4000)}`);
 }
