@@ -104,11 +104,13 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (hadTokens) options.onSignedOut?.(reason);
   };
 
-  async function postJson(path: string, body: unknown, accessToken?: string): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (accessToken) headers.authorization = `Bearer ${accessToken}`;
-    return rawFetch(`${baseUrl}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  }
+  /** For the routes that take no bearer token (login, refresh): straight to the network, no retry logic. */
+  const postJson = (path: string, body: unknown): Promise<Response> =>
+    rawFetch(`${baseUrl}/api/v1${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   async function doRefresh(): Promise<boolean> {
     const tokens = storage.load();
@@ -146,15 +148,16 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     const request = new Request(input, init);
     if (request.headers.has('authorization') || request.headers.has('x-api-key')) return rawFetch(request);
     const used = storage.load()?.access_token;
+    if (!used) return rawFetch(request);
+    // The body can be sent once only: keep a copy for the one retry.
     const retry = request.clone();
-    if (used) request.headers.set('authorization', `Bearer ${used}`);
+    request.headers.set('authorization', `Bearer ${used}`);
     const res = await rawFetch(request);
-    if (!used || !(await isTokenExpired(res))) return res;
+    if (!(await isTokenExpired(res))) return res;
     // Another call may have refreshed while this one was in flight: then only the retry is needed.
-    const current = storage.load()?.access_token;
-    const fresh = current && current !== used ? true : await refresh();
+    if (storage.load()?.access_token === used && !(await refresh())) return res;
     const next = storage.load()?.access_token;
-    if (!fresh || !next) return res;
+    if (!next) return res;
     retry.headers.set('authorization', `Bearer ${next}`);
     return rawFetch(retry);
   };
