@@ -1,12 +1,13 @@
-import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
+import { afterKeyset, type Keyset } from './keyset.ts';
 import { users, type UserRow } from './schema.ts';
 
 export interface UserQuery {
   limit: number;
   /** Substring of the email or username. */
   q?: string | undefined;
-  after?: { createdAt: Date; id: string } | undefined;
+  after?: Keyset | undefined;
 }
 
 export function adminUsersRepository(db: DrizzleDb) {
@@ -18,12 +19,7 @@ export function adminUsersRepository(db: DrizzleDb) {
         pattern
           ? or(ilike(users.emailNormalized, pattern), ilike(users.usernameNormalized, pattern))
           : undefined,
-        query.after
-          ? or(
-              gt(users.createdAt, query.after.createdAt),
-              and(eq(users.createdAt, query.after.createdAt), gt(users.id, query.after.id)),
-            )
-          : undefined,
+        afterKeyset(users, query.after, 'asc'),
       ];
       return db
         .select()

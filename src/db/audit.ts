@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
+import { afterKeyset, type Keyset } from './keyset.ts';
 import { auditEvents, type AuditEventRow } from './schema.ts';
 
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
@@ -9,7 +10,7 @@ export interface AuditQuery {
   type?: string | undefined;
   limit: number;
   /** The (created_at, id) of the last row of the previous page. */
-  after?: { createdAt: Date; id: string } | undefined;
+  after?: Keyset | undefined;
 }
 
 export function auditRepository(db: DrizzleDb) {
@@ -23,12 +24,7 @@ export function auditRepository(db: DrizzleDb) {
       const filters: (SQL | undefined)[] = [
         query.userId ? eq(auditEvents.userId, query.userId) : undefined,
         query.type ? eq(auditEvents.type, query.type) : undefined,
-        query.after
-          ? or(
-              lt(auditEvents.createdAt, query.after.createdAt),
-              and(eq(auditEvents.createdAt, query.after.createdAt), lt(auditEvents.id, query.after.id)),
-            )
-          : undefined,
+        afterKeyset(auditEvents, query.after, 'desc'),
       ];
       return db
         .select()
