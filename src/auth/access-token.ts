@@ -13,6 +13,7 @@ export interface AccessClaims {
   sid: string;
   jti: string;
   iat: number;
+  nbf?: number;
   exp: number;
   email: string;
   username: string;

@@ -7,6 +7,7 @@ import { authenticateApiKey } from '../../auth/api-keys.ts';
 import { AuthError } from '../../auth/errors.ts';
 import type { Scope } from '../../auth/scopes.ts';
 import { tokenSettings } from '../../auth/session-tokens.ts';
+import { createAccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import type { RateLimitScope } from '../../config.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
@@ -14,12 +15,13 @@ import { bearerAuth } from './bearer-auth.ts';
 import { enforceLimit } from './rate-limit.ts';
 
 export function authorization(deps: Deps) {
+  const verify = createAccessTokenVerifier(() => tokenSettings(deps));
   const bearers = new Map<RateLimitScope, MiddlewareHandler<AppEnv>>();
   const bearer = (limitScope: RateLimitScope) => {
     let handler = bearers.get(limitScope);
     if (!handler) {
       handler = bearerAuth({
-        tokens: () => tokenSettings(deps),
+        verify,
         store: deps.store,
         clock: deps.clock,
         limitScope,

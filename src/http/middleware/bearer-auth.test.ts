@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { harness, signUp, type Harness, type Session } from '../../../test/worker/harness.ts';
+import { createAccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import { tokenSettings } from '../../auth/session-tokens.ts';
 import type { AppEnv } from '../context.ts';
 import { createErrorHandler } from './errors.ts';
@@ -18,7 +19,13 @@ function appWithProbe() {
   let ran = 0;
   const app = new Hono<AppEnv>();
   app.onError(createErrorHandler(h.deps.logger));
-  app.use(bearerAuth({ tokens: () => tokenSettings(h.deps), store: h.deps.store, clock: h.deps.clock }));
+  app.use(
+    bearerAuth({
+      verify: createAccessTokenVerifier(() => tokenSettings(h.deps)),
+      store: h.deps.store,
+      clock: h.deps.clock,
+    }),
+  );
   app.get('/probe', (c) => {
     ran += 1;
     return c.json({ sub: c.get('auth').claims.sub });

@@ -1,7 +1,7 @@
 // Bearer authentication for protected routes: verify the JWT, then ONE store round trip for the revocation
 // check and the API rate limit. Fails closed: a store that cannot answer means 503, never a pass.
 import type { MiddlewareHandler } from 'hono';
-import { verifyAccessToken, type TokenSettings } from '../../auth/access-token.ts';
+import type { AccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import { AuthError } from '../../auth/errors.ts';
 import type { RateLimitScope } from '../../config.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -10,7 +10,8 @@ import type { AppEnv } from '../context.ts';
 import { applyLimit } from './rate-limit.ts';
 
 export interface BearerAuthOptions {
-  tokens: () => TokenSettings;
+  /** Checks the token's signature and claims (src/auth/access-token-verifier.ts). */
+  verify: AccessTokenVerifier;
   store: Store;
   clock: Clock;
   /** The rate-limit scope counted per user on these routes. */
@@ -35,7 +36,7 @@ export function bearerToken(header: string | undefined): string | undefined | nu
 }
 
 export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv> {
-  if (typeof options.tokens !== 'function' || !options.store || !options.clock) {
+  if (typeof options.verify !== 'function' || !options.store || !options.clock) {
     throw new Error('bearerAuth needs token settings, a store and a clock');
   }
   const { store, clock, limitScope } = options;
@@ -51,7 +52,7 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
       throw unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".');
     let claims;
     try {
-      claims = await verifyAccessToken(options.tokens(), token);
+      claims = await options.verify(token);
     } catch (error) {
       if (error instanceof AuthError && (error.code === 'token_expired' || error.code === 'invalid_token')) {
         throw unauthorized(error.code, error.detail);

@@ -6,7 +6,7 @@ import { confirmPasswordReset, requestPasswordReset } from '../../auth/password-
 import { checkPassword } from '../../auth/password-policy.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { authorization } from '../middleware/authorize.ts';
+import type { Authorization } from '../middleware/authorize.ts';
 import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
 import {
   ChangePasswordBody,
@@ -25,11 +25,11 @@ import {
 import { validationHook } from '../validation.ts';
 import { BEARER, NO_STORE } from './shared.ts';
 
-export function accountRoutes(deps: Deps) {
+export function accountRoutes(deps: Deps, auth: Authorization) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const limit = (scope: 'PASSWORD_RESET' | 'API') =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
-  const authenticated = authorization(deps).bearer('API');
+  const authenticated = auth.bearer('API');
 
   return app
     .openapi(

@@ -5,7 +5,7 @@ import { listAuditEvents, listUsers, setUserActive, setUserRoles, unlockUser } f
 import type { UserView } from '../../auth/user-view.ts';
 import type { Deps, RequestContext } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { authorization } from '../middleware/authorize.ts';
+import type { Authorization } from '../middleware/authorize.ts';
 import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
 import { BEARER } from './shared.ts';
@@ -14,9 +14,8 @@ const security: Record<string, string[]>[] = [...BEARER, { apiKeyAuth: [] }];
 const IdParam = z.object({ id: z.uuid() });
 const limit = z.coerce.number().int().min(1).max(100).default(50);
 
-export function adminRoutes(deps: Deps) {
+export function adminRoutes(deps: Deps, auth: Authorization) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const auth = authorization(deps);
   const read = auth.admin('read');
   const write = auth.admin('write');
   const actor = (c: { get(key: 'principal'): AppEnv['Variables']['principal'] }) => {

@@ -3,16 +3,16 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { apiKeyView, createApiKey, revokeApiKey, rotateApiKey } from '../../auth/api-keys.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { authorization } from '../middleware/authorize.ts';
+import type { Authorization } from '../middleware/authorize.ts';
 import { ApiKeyCreated, ApiKeyView, CreateApiKeyBody, json, jsonBody, problems } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
 import { BEARER, NO_STORE } from './shared.ts';
 
 const IdParam = z.object({ id: z.uuid() });
 
-export function apiKeyRoutes(deps: Deps) {
+export function apiKeyRoutes(deps: Deps, auth: Authorization) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const signedIn = authorization(deps).bearer('API');
+  const signedIn = auth.bearer('API');
 
   return app
     .openapi(

@@ -3,6 +3,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import type { AppEnv } from '../context.ts';
+import { authorization } from '../middleware/authorize.ts';
 import { validationHook } from '../validation.ts';
 import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
@@ -11,12 +12,14 @@ import { authRoutes } from './auth.ts';
 import { twoFactorRoutes } from './two-factor.ts';
 
 export function apiRoutes(deps: Deps) {
+  // One for all routes, so that a token verified on one route is known to the others.
+  const auth = authorization(deps);
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-    .route('/auth', authRoutes(deps))
-    .route('/auth', accountRoutes(deps))
-    .route('/2fa', twoFactorRoutes(deps))
-    .route('/api-keys', apiKeyRoutes(deps))
-    .route('/admin', adminRoutes(deps));
+    .route('/auth', authRoutes(deps, auth))
+    .route('/auth', accountRoutes(deps, auth))
+    .route('/2fa', twoFactorRoutes(deps, auth))
+    .route('/api-keys', apiKeyRoutes(deps, auth))
+    .route('/admin', adminRoutes(deps, auth));
 }
 
 export type Api = ReturnType<typeof apiRoutes>;

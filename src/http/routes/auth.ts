@@ -8,7 +8,7 @@ import { register } from '../../auth/register.ts';
 import { userView } from '../../auth/user-view.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { authorization } from '../middleware/authorize.ts';
+import type { Authorization } from '../middleware/authorize.ts';
 import { unauthorized } from '../middleware/bearer-auth.ts';
 import { byClientIp, enforceLimit, rateLimit } from '../middleware/rate-limit.ts';
 import {
@@ -32,11 +32,10 @@ import {
 import { parseOr422, validationFailed, validationHook } from '../validation.ts';
 import { BEARER, NO_STORE } from './shared.ts';
 
-export function authRoutes(deps: Deps) {
+export function authRoutes(deps: Deps, auth: Authorization) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const limit = (scope: Parameters<typeof rateLimit>[0]['scope']) =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
-  const auth = authorization(deps);
   const authenticated = auth.bearer('API');
 
   return app

@@ -8,7 +8,7 @@ import {
 } from '../../auth/two-factor.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
-import { authorization } from '../middleware/authorize.ts';
+import type { Authorization } from '../middleware/authorize.ts';
 import {
   BackupCodes,
   CodeBody,
@@ -26,9 +26,9 @@ const Enabled = z.object({ enabled: z.boolean(), message: z.string().optional() 
 /** A backup code has a dash or letters; a TOTP code is six digits. */
 const asFactor = (code: string) => (/^\s*\d{6}\s*$/.test(code) ? { code } : { backupCode: code });
 
-export function twoFactorRoutes(deps: Deps) {
+export function twoFactorRoutes(deps: Deps, auth: Authorization) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const authenticated = authorization(deps).bearer;
+  const authenticated = auth.bearer;
 
   return app
     .openapi(
