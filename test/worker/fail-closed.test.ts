@@ -1,7 +1,7 @@
 // Threat: a store outage resurrects revoked tokens or lifts rate limits. When the store cannot answer, every
 // request that needs it gets 503 service_unavailable: never a 200, never a 500 with a stack.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, problemOf, signUp, type Harness, type Session } from './harness.ts';
+import { harness, problemOf, signUp, workerEnv, type Harness, type Session } from './harness.ts';
 
 let healthy: Harness;
 let session: Session;
@@ -52,6 +52,38 @@ describe.each(Object.entries(broken))('when %s', (_name, env) => {
       status: 'unavailable',
       checks: { database: 'ok', store: 'unavailable' },
     });
+  });
+});
+
+describe('when the store answers the round trip with a command error', () => {
+  it('an authenticated request gets 503, not 200 (the limiter key holds a value of the wrong type)', async () => {
+    const h = await harness();
+    const s = await signUp(h);
+    const before = await h.call('GET', '/api/v1/auth/session', { token: s.access_token });
+    expect(before.status).toBe(200);
+    // The limiter's counter for this user, current and next window, made a hash: its GET fails (WRONGTYPE)
+    // inside the same pipeline that carries the revocation check.
+    const windowMs = h.deps.config.rateLimits.API.windowSeconds * 1000;
+    const window = Math.floor(Date.now() / windowMs);
+    const key = (w: number) => `rl:API:user:${s.user.id}:${w}`;
+    const res = await fetch(`${workerEnv.UPSTASH_REDIS_REST_URL!}/pipeline`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${workerEnv.UPSTASH_REDIS_REST_TOKEN!}` },
+      body: JSON.stringify(
+        [window, window + 1].flatMap((w) => [
+          ['DEL', key(w)],
+          ['HSET', key(w), 'field', 'value'],
+        ]),
+      ),
+    });
+    expect(res.status).toBe(200);
+    for (const path of ['/api/v1/auth/session', '/api/v1/auth/me']) {
+      const res = await h.call('GET', path, { token: s.access_token });
+      expect(res.status, path).toBe(503);
+      const p = await problemOf(res);
+      expect(p.code).toBe('service_unavailable');
+      expect(JSON.stringify(p)).not.toMatch(/WRONGTYPE|stack|Error:/);
+    }
   });
 });
 
