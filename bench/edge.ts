@@ -5,7 +5,8 @@
 //   3. the Worker's own time per request on both paths, measured inside workerd (bench/overhead-worker.ts).
 // Run: npm run bench:edge   (writes bench/results/edge.md). DATABASE_URL / REDIS_URL are honoured.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ const tmp = join(root, 'bench', '.tmp');
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
+const RUNS_HEADING = '## Every run';
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
@@ -196,8 +198,20 @@ noisy; the ratio is measured in the same run. The own-time rows come from bench/
 isolate, each request through the real app is followed by the bare route's work, and the time spent waiting
 for the store is taken out of both; \`wrangler dev\` advances \`performance.now()\` while code runs.
 `;
+  // The latest run in full, and one line per run kept from earlier reports: the spread is part of the result.
+  const file = join(root, 'bench', 'results', 'edge.md');
+  const history = existsSync(file) ? (readFileSync(file, 'utf8').split(RUNS_HEADING)[1] ?? '') : '';
+  const earlier = history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(2)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(2)}x | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
+  const runs = `${RUNS_HEADING}
+
+| date (UTC) | commit | rounds | ratio (per round) | vs same headers | own time, real / bare |
+|---|---|---|---|---|---|
+${[...earlier, line].join('\n')}
+`;
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'edge.md'), report);
+  writeFileSync(file, `${report}\n${runs}`);
   console.log(report);
 } finally {
   real.kill('SIGTERM');

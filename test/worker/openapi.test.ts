@@ -104,7 +104,9 @@ describe('GET /docs', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("script-src 'self' https://cdn.jsdelivr.net");
+    // The pinned Swagger UI package only: any other package on the same CDN is refused.
+    expect(csp).toMatch(/script-src 'self' https:\/\/cdn\.jsdelivr\.net\/npm\/swagger-ui-dist@\d+\.\d+\.\d+\/(;|$)/);
+    expect(csp).not.toMatch(/https:\/\/cdn\.jsdelivr\.net(;| |$)/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     const html = await res.text();

@@ -6,13 +6,14 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
 
 const SWAGGER_UI_VERSION = '5.35.0';
-const CDN = 'https://cdn.jsdelivr.net';
+// Only this package at this version, not the whole of jsDelivr (which serves any npm package).
+const ASSETS = `https://cdn.jsdelivr.net/npm/swagger-ui-dist@${SWAGGER_UI_VERSION}/`;
 
 export const DOCS_CSP = [
   "default-src 'none'",
-  `script-src 'self' ${CDN}`,
-  `style-src ${CDN}`,
-  `img-src 'self' data: ${CDN}`,
+  `script-src 'self' ${ASSETS}`,
+  `style-src ${ASSETS}`,
+  `img-src 'self' data: ${ASSETS}`,
   "connect-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
