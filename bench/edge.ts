@@ -84,6 +84,10 @@ interface OwnTime {
   appOwnUs: number;
   bareUs: number;
   bareOwnUs: number;
+  pipelinedCheckUs: number;
+  oneScriptCheckUs: number;
+  pipelinedClientUs: number;
+  oneScriptClientUs: number;
 }
 
 async function waitFor(url: string) {
@@ -192,11 +196,17 @@ try {
 | the Worker's own time per \`/session\` request, outside the store round trip (inside workerd, 500 serial requests, median of 3) | ${median((o) => o.appOwnUs)} µs | |
 | the same for the bare route's work | ${median((o) => o.bareOwnUs)} µs | |
 | the store round trip itself (the part both wait for) | ${median((o) => o.appUs - o.appOwnUs)} µs | |
+| one check, as the Worker does it: revocation script + \`@upstash/ratelimit\`, auto-pipelined into one HTTP request: wall time (of it, outside \`fetch\`) | ${median((o) => o.pipelinedCheckUs)} µs (${median((o) => o.pipelinedClientUs)} µs) | |
+| the same check as ONE hand-written Lua script over a bare \`fetch\`: wall time (of it, outside \`fetch\`) | ${median((o) => o.oneScriptCheckUs)} µs (${median((o) => o.oneScriptClientUs)} µs) | |
 
 Both Workers, the stand-ins and autocannon share this machine's cores, so absolute figures are low and
 noisy; the ratio is measured in the same run. The own-time rows come from bench/overhead-worker.ts: inside one
 isolate, each request through the real app is followed by the bare route's work, and the time spent waiting
-for the store is taken out of both; \`wrangler dev\` advances \`performance.now()\` while code runs.
+for the store is taken out of both; \`wrangler dev\` advances \`performance.now()\` while code runs. The last two
+rows answer "auto-pipelining or one script": both are one HTTP request; the time outside \`fetch\` (building
+the request, reading and decoding the answer) is the client's own work. The Worker keeps the auto-pipeline:
+one script would mean a hand-written rate-limit algorithm in place of \`@upstash/ratelimit\` (its sliding
+window, its isolate cache of blocked identifiers, its timeout), for the difference these rows show.
 `;
   // The latest run in full, and one line per run kept from earlier reports: the spread is part of the result.
   const file = join(root, 'bench', 'results', 'edge.md');
