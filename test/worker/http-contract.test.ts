@@ -15,6 +15,7 @@ const SECURITY_HEADERS: Record<string, RegExp> = {
   'x-frame-options': /^DENY$/,
   'cross-origin-opener-policy': /^same-origin$/,
   'cross-origin-resource-policy': /^same-site$/,
+  'x-permitted-cross-domain-policies': /^none$/,
   'permissions-policy': /camera=\(\).*geolocation=\(\).*microphone=\(\)/,
 };
 // Headers for browsers of the past that Hono would add by default: sent on every response, they do nothing.

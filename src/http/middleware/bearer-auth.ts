@@ -37,7 +37,7 @@ export function bearerToken(header: string | undefined): string | undefined | nu
 
 export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv> {
   if (typeof options.verify !== 'function' || !options.store || !options.clock) {
-    throw new Error('bearerAuth needs token settings, a store and a clock');
+    throw new Error('bearerAuth needs a token verifier, a store and a clock');
   }
   const { store, clock, limitScope } = options;
   return async function bearerAuth(c, next) {

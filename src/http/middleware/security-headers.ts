@@ -1,4 +1,5 @@
-// The security headers of DESIGN.md on every response, errors and 404s included, and no others.
+// The security headers of DESIGN.md on every response, errors and 404s included (plus Hono's
+// X-Permitted-Cross-Domain-Policies: none, which OWASP still lists), and none of Hono's legacy defaults.
 import { secureHeaders } from 'hono/secure-headers';
 
 const POWERFUL_FEATURES = [
