@@ -213,7 +213,7 @@ window, its isolate cache of blocked identifiers, its timeout), for the differen
   const history = existsSync(file) ? (readFileSync(file, 'utf8').split(RUNS_HEADING)[1] ?? '') : '';
   const earlier = history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(2)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(2)}x | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
+  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
   const runs = `${RUNS_HEADING}
 
 | date (UTC) | commit | rounds | ratio (per round) | vs same headers | own time, real / bare |

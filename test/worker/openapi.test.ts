@@ -105,7 +105,9 @@ describe('GET /docs', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = res.headers.get('content-security-policy') ?? '';
     // The pinned Swagger UI package only: any other package on the same CDN is refused.
-    expect(csp).toMatch(/script-src 'self' https:\/\/cdn\.jsdelivr\.net\/npm\/swagger-ui-dist@\d+\.\d+\.\d+\/(;|$)/);
+    expect(csp).toMatch(
+      /script-src 'self' https:\/\/cdn\.jsdelivr\.net\/npm\/swagger-ui-dist@\d+\.\d+\.\d+\/(;|$)/,
+    );
     expect(csp).not.toMatch(/https:\/\/cdn\.jsdelivr\.net(;| |$)/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
