@@ -1,4 +1,5 @@
 // Threat: brute force and scraping at volume. Every scope holds at its boundary, per the right identity.
+import { Secret, TOTP } from 'otpauth';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { harness, newUser, problemOf, randomIp, signUp, workerEnv, type Harness } from './harness.ts';
 
@@ -44,6 +45,66 @@ describe('each scope at its boundary (defaults)', () => {
     });
     await expectLimited(res, 5);
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(300);
+  });
+
+  it('LOGIN_2FA: 5 code attempts per 5 minutes per user, whatever the address', async () => {
+    const s = await signUp(h);
+    const enable = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
+    expect(enable.status).toBe(200);
+    const { secret } = (await enable.json()) as { secret: string };
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    const now = h.clock.now().getTime();
+    const valid = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
+    const wrong = ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
+    const attempt = () =>
+      h.call('POST', '/api/v1/2fa/verify', { token: s.access_token, json: { code: wrong }, ip: randomIp() });
+    for (let i = 1; i <= 5; i++) {
+      const res = await attempt();
+      expect(res.status).toBe(403);
+      expect((await problemOf(res)).code).toBe('invalid_2fa_code');
+      expectHeaders(res, 5, 5 - i, 300);
+    }
+    await expectLimited(await attempt(), 5);
+    // Another user is not affected.
+    const other = await signUp(h);
+    const theirs = await h.call('POST', '/api/v1/2fa/enable', { token: other.access_token });
+    expect(theirs.status).toBe(200);
+    const res = await h.call('POST', '/api/v1/2fa/verify', {
+      token: other.access_token,
+      json: { code: wrong },
+    });
+    expect(res.status).not.toBe(429);
+  });
+
+  it('LOGIN_2FA on /auth/login/2fa: per user across addresses, one budget with /2fa/verify', async () => {
+    const s = await signUp(h);
+    const enable = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
+    const { secret } = (await enable.json()) as { secret: string };
+    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    // The enrolment's /2fa/verify spends the first of the user's 5 attempts.
+    const verify = await h.call('POST', '/api/v1/2fa/verify', {
+      token: s.access_token,
+      json: { code: totp.generate({ timestamp: h.clock.now().getTime() }) },
+    });
+    expect(verify.status).toBe(200);
+    h.clock.advance(30);
+    const now = h.clock.now().getTime();
+    const valid = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
+    const wrong = ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
+    const login = await h.call('POST', '/api/v1/auth/login', {
+      json: { username: s.user.username, password: s.password },
+    });
+    const { mfa_token } = (await login.json()) as { mfa_token: string };
+    // A wrong code does not consume the mfa_token; each try comes from another address.
+    const attempt = () =>
+      h.call('POST', '/api/v1/auth/login/2fa', { json: { mfa_token, code: wrong }, ip: randomIp() });
+    for (let i = 2; i <= 5; i++) {
+      const res = await attempt();
+      expect(res.status).toBe(401);
+      expect((await problemOf(res)).code).toBe('invalid_2fa_code');
+      expect(res.headers.get('x-ratelimit-remaining')).toBe(String(5 - i));
+    }
+    await expectLimited(await attempt(), 5);
   });
 
   it('REGISTER: 3 per hour per IP', async () => {
