@@ -14,6 +14,8 @@ import autocannon from 'autocannon';
 import { newKeyMaterial } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
 import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
+import { directUrl } from './direct-url.ts';
+import { treeCpuMs } from './process-cpu.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = join(root, 'bench', '.tmp');
@@ -142,32 +144,68 @@ try {
   const perRequest = ((await requestsAtStandIn()) - before) / N;
 
   // 2. Throughput, alternating, each route first in turn, so that machine noise and drift hit all alike.
+  // The CPU each run costs, per request: in the serving Worker's process tree (wrangler + workerd) and in
+  // everything else this benchmark runs (autocannon and the stand-ins in this process, redis-server).
+  const bareWorker = bare;
+  const cpu = () => {
+    const [all, ofReal, ofBare] = [process.pid, real.pid!, bareWorker.pid!].map(treeCpuMs);
+    return all === undefined ? undefined : { real: ofReal!, bare: ofBare!, rest: all - ofReal! - ofBare! };
+  };
+  const route = (url: string, headers: Record<string, string>, worker: 'real' | 'bare') => ({
+    url,
+    headers,
+    worker,
+    runs: [] as number[],
+    requests: 0,
+    workerCpuMs: 0,
+    restCpuMs: 0,
+  });
+  // The same two Workers reached on their own workerd sockets, past wrangler's dev-only proxy.
+  const isJson = async (res: Response, key: string) =>
+    res.ok && key in ((await res.json().catch(() => ({}))) as Record<string, unknown>);
+  const realDirect = await directUrl(real.pid!, 8801, '/health', (res) => isJson(res, 'status'));
+  const bareDirect = await directUrl(bareWorker.pid!, 8802, '/', (res) => isJson(res, 'active'));
   const routes = [
-    { runs: [] as number[], url: 'http://127.0.0.1:8802/', headers: {} },
-    { runs: [] as number[], url: 'http://127.0.0.1:8802/?same_headers=1', headers: {} },
-    { runs: [] as number[], url: 'http://127.0.0.1:8801/api/v1/auth/session', headers: auth },
+    route('http://127.0.0.1:8802/', {}, 'bare'),
+    route('http://127.0.0.1:8802/?same_headers=1', {}, 'bare'),
+    route('http://127.0.0.1:8801/api/v1/auth/session', auth, 'real'),
+    ...(realDirect && bareDirect
+      ? [route(`${bareDirect}/`, {}, 'bare'), route(`${realDirect}/api/v1/auth/session`, auth, 'real')]
+      : []),
   ];
-  for (const route of routes) await run(route.url, route.headers); // warm-up (JIT), not counted
+  for (const r of routes) await run(r.url, r.headers); // warm-up (JIT), not counted
   for (let i = 0; i < ROUNDS; i++) {
     for (let j = 0; j < routes.length; j++) {
-      const route = routes[(i + j) % routes.length]!;
-      const result = await run(route.url, route.headers);
-      if (result.non2xx > 0) throw new Error(`${result.non2xx} non-2xx answers from ${route.url}`);
-      route.runs.push(result.requests.average);
+      const r = routes[(i + j) % routes.length]!;
+      const start = cpu();
+      const result = await run(r.url, r.headers);
+      const end = cpu();
+      if (result.non2xx > 0) throw new Error(`${result.non2xx} non-2xx answers from ${r.url}`);
+      r.runs.push(result.requests.average);
+      r.requests += result.requests.total;
+      if (start && end) {
+        r.workerCpuMs += end[r.worker] - start[r.worker];
+        r.restCpuMs += end.rest - start.rest;
+      }
     }
   }
-  const [bareRuns, sameHeaderRuns, realRuns] = routes.map((route) => route.runs) as [
-    number[],
-    number[],
-    number[],
-  ];
+  const cpuPerRequest = (pick: 'workerCpuMs' | 'restCpuMs') =>
+    routes
+      .slice(0, 3)
+      .map((r) => `${Math.round((r[pick] / r.requests) * 1000)}`)
+      .join(' / ');
+  const [bareRuns, sameHeaderRuns, realRuns] = routes.map((r) => r.runs) as [number[], number[], number[]];
+  const [bareDirectRuns, realDirectRuns] = [routes[3]?.runs ?? [], routes[4]?.runs ?? []];
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const ratio = avg(realRuns) / avg(bareRuns);
   const sameHeaderRatio = avg(realRuns) / avg(sameHeaderRuns);
-  const perRound = (base: number[]) => {
-    const ratios = realRuns.map((r, i) => r / base[i]!);
+  const perRound = (base: number[], of = realRuns) => {
+    const ratios = of.map((r, i) => r / base[i]!);
     return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`;
   };
+  const directRatio = realDirectRuns.length > 0 ? avg(realDirectRuns) / avg(bareDirectRuns) : undefined;
+  const directRow = (value: (ratio: number) => string) =>
+    directRatio === undefined ? 'not measured (no `ss`, or the socket was not found)' : value(directRatio);
 
   // 3. The Worker's own time, after the throughput runs so that it does not compete with them.
   real.kill('SIGTERM');
@@ -193,6 +231,10 @@ try {
 | ratio (of the averages; per round: ${perRound(bareRuns)}) | **${ratio.toFixed(2)}x** | >= 0.9x |
 | the bare route answering with the real route's ${Object.keys(copied).length} response headers, req/s | ${avg(sameHeaderRuns).toFixed(0)} | |
 | ratio against it (per round: ${perRound(sameHeaderRuns)}) | **${sameHeaderRatio.toFixed(2)}x** | |
+| CPU per request in the serving Worker's processes (wrangler + workerd): bare / bare with the same headers / real | ${cpuPerRequest('workerCpuMs')} µs | |
+| CPU per request everywhere else (autocannon and the stand-ins in the benchmark's process, redis-server), same order | ${cpuPerRequest('restCpuMs')} µs | |
+| the same two Workers on their own workerd sockets, past wrangler's dev-only proxy: \`/session\` vs the bare route, req/s | ${directRow(() => `${avg(realDirectRuns).toFixed(0)} vs ${avg(bareDirectRuns).toFixed(0)}`)} | |
+| ratio without the proxy hop (per round: ${directRow(() => perRound(bareDirectRuns, realDirectRuns))}) | ${directRow((r) => `**${r.toFixed(2)}x**`)} | |
 | the Worker's own time per \`/session\` request, outside the store round trip (inside workerd, 500 serial requests, median of 3) | ${median((o) => o.appOwnUs)} µs | |
 | the same for the bare route's work | ${median((o) => o.bareOwnUs)} µs | |
 | the store round trip itself (the part both wait for) | ${median((o) => o.appUs - o.appOwnUs)} µs | |
@@ -200,7 +242,12 @@ try {
 | the same check as ONE hand-written Lua script over a bare \`fetch\`: wall time (of it, outside \`fetch\`) | ${median((o) => o.oneScriptCheckUs)} µs (${median((o) => o.oneScriptClientUs)} µs) | |
 
 Both Workers, the stand-ins and autocannon share this machine's cores, so absolute figures are low and
-noisy; the ratio is measured in the same run. The own-time rows come from bench/overhead-worker.ts: inside one
+noisy; the ratio is measured in the same run. The CPU rows add up user and system time from /proc over each
+run: \`wrangler dev\` itself (its Node process logging every request, the workerd of its dev-only proxy, which
+copies each response and walks its headers, and the Worker's own workerd) costs far more per request than the
+Worker's code, and its cost grows with every response header; the contract's headers are what separate "bare"
+from "bare with the same headers". The proxy-hop rows send the same requests to each Worker's own workerd
+socket (found with \`ss\`), as production has no such proxy. The own-time rows come from bench/overhead-worker.ts: inside one
 isolate, each request through the real app is followed by the bare route's work, and the time spent waiting
 for the store is taken out of both; \`wrangler dev\` advances \`performance.now()\` while code runs. The last two
 rows answer "auto-pipelining or one script": both are one HTTP request; the time outside \`fetch\` (building
@@ -211,13 +258,17 @@ window, its isolate cache of blocked identifiers, its timeout), for the differen
   // The latest run in full, and one line per run kept from earlier reports: the spread is part of the result.
   const file = join(root, 'bench', 'results', 'edge.md');
   const history = existsSync(file) ? (readFileSync(file, 'utf8').split(RUNS_HEADING)[1] ?? '') : '';
-  const earlier = history.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+  // Lines from before the proxy-hop column get an empty cell in it.
+  const earlier = history
+    .split('\n')
+    .filter((line) => /^\| \d{4}-/.test(line))
+    .map((line) => (line.split('|').length === 8 ? line.replace(/ \| ([^|]*) \|$/, ' | – | $1 |') : line));
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
+  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${directRow((r) => `${r.toFixed(3)}x`)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
   const runs = `${RUNS_HEADING}
 
-| date (UTC) | commit | rounds | ratio (per round) | vs same headers | own time, real / bare |
-|---|---|---|---|---|---|
+| date (UTC) | commit | rounds | ratio (per round) | vs same headers | without the proxy hop | own time, real / bare |
+|---|---|---|---|---|---|---|
 ${[...earlier, line].join('\n')}
 `;
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
