@@ -6,7 +6,7 @@
 // Run: npm run bench:edge   (writes bench/results/edge.md). DATABASE_URL / REDIS_URL are honoured.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +16,13 @@ import { startStandIns } from '../local/stand-ins.ts';
 import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
 import { directUrl } from './direct-url.ts';
 import { treeCpuMs } from './process-cpu.ts';
+import { writeWithHistory } from './run-history.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = join(root, 'bench', '.tmp');
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
-const RUNS_HEADING = '## Every run';
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
@@ -219,7 +219,7 @@ try {
   const report = `# Edge cost of an authenticated request
 
 - date: ${new Date().toISOString().slice(0, 10)}
-- command: \`npm run bench:edge\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds of the three routes in rotating order after one warm-up run each, averaged)
+- command: \`npm run bench:edge\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds of the routes below in rotating order after one warm-up run each, averaged)
 - backends: Neon stand-in over ${standIns.neon.backend}, Upstash stand-in over ${standIns.upstash.backend}; \`wrangler dev\` (workerd)
 - machine: ${cpus().length} cores, Node ${process.version}
 
@@ -255,24 +255,21 @@ the request, reading and decoding the answer) is the client's own work. The Work
 one script would mean a hand-written rate-limit algorithm in place of \`@upstash/ratelimit\` (its sliding
 window, its isolate cache of blocked identifiers, its timeout), for the difference these rows show.
 `;
-  // The latest run in full, and one line per run kept from earlier reports: the spread is part of the result.
-  const file = join(root, 'bench', 'results', 'edge.md');
-  const history = existsSync(file) ? (readFileSync(file, 'utf8').split(RUNS_HEADING)[1] ?? '') : '';
-  // Lines from before the proxy-hop column get an empty cell in it.
-  const earlier = history
-    .split('\n')
-    .filter((line) => /^\| \d{4}-/.test(line))
-    .map((line) => (line.split('|').length === 8 ? line.replace(/ \| ([^|]*) \|$/, ' | – | $1 |') : line));
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  const line = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${directRow((r) => `${r.toFixed(3)}x`)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`;
-  const runs = `${RUNS_HEADING}
-
-| date (UTC) | commit | rounds | ratio (per round) | vs same headers | without the proxy hop | own time, real / bare |
-|---|---|---|---|---|---|---|
-${[...earlier, line].join('\n')}
-`;
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(file, `${report}\n${runs}`);
+  writeWithHistory(
+    join(root, 'bench', 'results', 'edge.md'),
+    report,
+    [
+      'date (UTC)',
+      'commit',
+      'rounds',
+      'ratio (per round)',
+      'vs same headers',
+      'without the proxy hop',
+      'own time, real / bare',
+    ],
+    `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${directRow((r) => `${r.toFixed(3)}x`)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`,
+  );
   console.log(report);
 } finally {
   real.kill('SIGTERM');
