@@ -80,6 +80,15 @@ function startWorker(
   );
 }
 
+/** "<label>: mean 0.915x over 11 runs, 6 at or above 0.9x." from one ratio column of the run table. */
+function summarize(label: string, rows: string[][], column: number): string {
+  const ratios = rows.map((cells) => Number.parseFloat(cells[column] ?? '')).filter(Number.isFinite);
+  if (ratios.length === 0) return '';
+  const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  const met = ratios.filter((r) => r >= 0.9).length;
+  return `${label}: mean ${mean.toFixed(3)}x over ${ratios.length} runs, ${met} at or above 0.9x.`;
+}
+
 interface OwnTime {
   requests: number;
   appUs: number;
@@ -269,6 +278,7 @@ window, its isolate cache of blocked identifiers, its timeout), for the differen
       'own time, real / bare',
     ],
     `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${directRow((r) => `${r.toFixed(3)}x`)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`,
+    (rows) => [summarize("through wrangler's port", rows, 3), summarize('past its proxy', rows, 5)].join(' '),
   );
   console.log(report);
 } finally {

@@ -5,8 +5,17 @@ import { dirname } from 'node:path';
 
 const HEADING = '## Every run';
 
-/** Writes `report` followed by the run table of `file` with `line` added; `columns` heads the table. */
-export function writeWithHistory(file: string, report: string, columns: string[], line: string): void {
+/**
+ * Writes `report` followed by the run table of `file` with `line` added; `columns` heads the table, and
+ * `summary`, given every line's cells, may add a paragraph under it.
+ */
+export function writeWithHistory(
+  file: string,
+  report: string,
+  columns: string[],
+  line: string,
+  summary: (rows: string[][]) => string = () => '',
+): void {
   const previous = existsSync(file) ? (readFileSync(file, 'utf8').split(HEADING)[1] ?? '') : '';
   const cells = columns.length + 2; // a table line splits on '|' into its cells plus the two ends
   const earlier = previous
@@ -16,12 +25,16 @@ export function writeWithHistory(file: string, report: string, columns: string[]
     .map((row) =>
       row.split('|').length === cells - 1 ? row.replace(/ \| ([^|]*) \|$/, ' | – | $1 |') : row,
     );
-  const table = [
-    `| ${columns.join(' | ')} |`,
-    `|${columns.map(() => '---').join('|')}|`,
-    ...earlier,
-    line,
-  ].join('\n');
+  const rows = [...earlier, line];
+  const table = [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows].join('\n');
+  const after = summary(
+    rows.map((row) =>
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    ),
+  );
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${report}\n${HEADING}\n\n${table}\n`);
+  writeFileSync(file, `${report}\n${HEADING}\n\n${table}\n${after ? `\n${after}\n` : ''}`);
 }
