@@ -5,8 +5,9 @@
 // Worker's own time. (wrangler dev advances performance.now() during execution; production Workers do not.)
 // It also answers the issue's "auto-pipelining or one script: measure which": each check through the store
 // (the revocation script and @upstash/ratelimit's sliding window, auto-pipelined into one HTTP request) is
-// followed by the same work done as ONE hand-written Lua script sent with a bare fetch, the least a single
-// script could cost; both are one HTTP request, so the difference is client-side work and script time.
+// followed by the same work done as ONE hand-written Lua script sent with a bare fetch (as EVAL with its
+// text each time: EVALSHA would be a little cheaper still); both are one HTTP request, so the difference is
+// client-side work and script time.
 import { issueAccessToken } from '../src/auth/access-token.ts';
 import { tokenSettings } from '../src/auth/session-tokens.ts';
 import { createApp } from '../src/app.ts';
