@@ -51,12 +51,12 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 describe('access-token verification once per isolate', () => {
   it('checks its options when it is created', () => {
     expect(() => createAccessTokenVerifier(undefined as never)).toThrow(/needs/);
-    expect(() => createAccessTokenVerifier(() => tokenSettings(h.deps), 0)).toThrow(/needs/);
+    expect(() => createAccessTokenVerifier(tokenSettings(h.deps), 0)).toThrow(/needs/);
   });
 
   it('checks the signature once and hands out the same claims after that', async () => {
     const { settings, lookups } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const { token, jti } = await issueAccessToken(settings, subject());
     const first = await verify(token);
     for (let i = 0; i < 5; i++) expect(await verify(token)).toBe(first);
@@ -66,7 +66,7 @@ describe('access-token verification once per isolate', () => {
 
   it('threat: a token verified while live is used after it expired -> token_expired, every time', async () => {
     const { settings, clock } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const { token, expiresIn } = await issueAccessToken(settings, subject());
     await verify(token);
     clock.advance(expiresIn - 1);
@@ -77,7 +77,7 @@ describe('access-token verification once per isolate', () => {
 
   it('threat: a token used before its nbf, also when a verified token meets a clock set back', async () => {
     const { settings, clock } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const { token } = await issueAccessToken(settings, subject());
     await verify(token);
     clock.advance(-60);
@@ -88,7 +88,7 @@ describe('access-token verification once per isolate', () => {
 
   it('threat: altered copies of a verified token -> each checked on its own bytes and refused', async () => {
     const { settings } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const { token } = await issueAccessToken(settings, subject());
     const claims = await verify(token);
     const [head, body, sig] = token.split('.') as [string, string, string];
@@ -107,7 +107,7 @@ describe('access-token verification once per isolate', () => {
 
   it('threat: a token signed by a foreign key with a trusted kid is refused, cached or not', async () => {
     const { settings } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const foreign = await importJWK(JSON.parse(workerEnv.TEST_FOREIGN_KEY!) as JWK, 'EdDSA');
     const now = Math.floor(settings.clock.now().getTime() / 1000);
     const forged = await new SignJWT({
@@ -131,7 +131,7 @@ describe('access-token verification once per isolate', () => {
 
   it('threat: a flood of distinct valid tokens -> the cache keeps a bounded number, oldest out first', async () => {
     const { settings, lookups } = counted();
-    const verify = createAccessTokenVerifier(() => settings, 2);
+    const verify = createAccessTokenVerifier(settings, 2);
     const tokens = await Promise.all(
       [1, 2, 3].map(async () => (await issueAccessToken(settings, subject())).token),
     );
@@ -146,7 +146,7 @@ describe('access-token verification once per isolate', () => {
 
   it('hands out claims nobody can change for the next request', async () => {
     const { settings } = counted();
-    const verify = createAccessTokenVerifier(() => settings);
+    const verify = createAccessTokenVerifier(settings);
     const { token } = await issueAccessToken(settings, subject());
     const claims = await verify(token);
     expect(() => claims.roles.push('admin')).toThrow(TypeError);

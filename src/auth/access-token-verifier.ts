@@ -11,22 +11,21 @@ export type AccessTokenVerifier = (token: string) => Promise<AccessClaims>;
 export const VERIFIED_TOKENS_KEPT = 1000;
 
 export function createAccessTokenVerifier(
-  settings: () => TokenSettings,
+  settings: TokenSettings,
   maxEntries = VERIFIED_TOKENS_KEPT,
 ): AccessTokenVerifier {
-  if (typeof settings !== 'function' || !(maxEntries >= 1)) {
+  if (!settings?.keys || !settings.clock || !(maxEntries >= 1)) {
     throw new Error('createAccessTokenVerifier needs token settings and a positive size');
   }
   const verified = new Map<string, AccessClaims>();
   return async function verifyAccessTokenOnce(token) {
-    const s = settings();
     // Whole seconds, as jose compares them.
-    const now = Math.floor(s.clock.now().getTime() / 1000);
+    const now = Math.floor(settings.clock.now().getTime() / 1000);
     const known = verified.get(token);
     if (known && now < known.exp && (known.nbf === undefined || now >= known.nbf)) return known;
     if (known) verified.delete(token);
     // A miss, or a token outside its time limits: jose decides, with the same pinned options as always.
-    const claims = await verifyAccessToken(s, token);
+    const claims = await verifyAccessToken(settings, token);
     if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
     // Shared by every request that presents the same token: nobody may change it.
     Object.freeze(claims.roles);

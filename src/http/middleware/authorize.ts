@@ -15,7 +15,7 @@ import { bearerAuth } from './bearer-auth.ts';
 import { enforceLimit } from './rate-limit.ts';
 
 export function authorization(deps: Deps) {
-  const verify = createAccessTokenVerifier(() => tokenSettings(deps));
+  const verify = createAccessTokenVerifier(tokenSettings(deps));
   const bearers = new Map<RateLimitScope, MiddlewareHandler<AppEnv>>();
   const bearer = (limitScope: RateLimitScope) => {
     let handler = bearers.get(limitScope);

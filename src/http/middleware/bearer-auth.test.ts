@@ -21,7 +21,7 @@ function appWithProbe() {
   app.onError(createErrorHandler(h.deps.logger));
   app.use(
     bearerAuth({
-      verify: createAccessTokenVerifier(() => tokenSettings(h.deps)),
+      verify: createAccessTokenVerifier(tokenSettings(h.deps)),
       store: h.deps.store,
       clock: h.deps.clock,
     }),
