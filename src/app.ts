@@ -1,7 +1,5 @@
 // createApp(deps): the Hono app. Middleware order matters and is read top to bottom; no I/O at import time.
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from './deps.ts';
-import type { AppEnv } from './http/context.ts';
 import { limitBody } from './http/middleware/body.ts';
 import { corsForAllowedOrigins } from './http/middleware/cors.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
@@ -12,10 +10,10 @@ import { apiRoutes } from './http/routes/api.ts';
 import { demoRoutes } from './http/routes/demo.ts';
 import { docsRoutes } from './http/routes/docs.ts';
 import { opsRoutes } from './http/routes/ops.ts';
-import { validationHook } from './http/validation.ts';
+import { router } from './http/routes/shared.ts';
 
 export function createApp(deps: Deps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   app.use(requestId());
   app.use(securityHeaders());
   app.use(

@@ -1,13 +1,12 @@
 // /api/v1/auth: the account-protection routes (password change, reset, email verification, policy check).
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { changePassword } from '../../auth/change-password.ts';
 import { confirmVerification, requestVerification } from '../../auth/email-verification.ts';
 import { confirmPasswordReset, requestPasswordReset } from '../../auth/password-reset.ts';
 import { checkPassword } from '../../auth/password-policy.ts';
 import type { Deps } from '../../deps.ts';
-import { requestContext, type AppEnv } from '../context.ts';
+import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
 import {
   ChangePasswordBody,
   EmailBody,
@@ -22,11 +21,11 @@ import {
   jsonBody,
   problems,
 } from '../schemas.ts';
-import { validationHook } from '../validation.ts';
-import { BEARER, NO_STORE } from './shared.ts';
+import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
+import { BEARER, NO_STORE, router } from './shared.ts';
 
 export function accountRoutes(deps: Deps, auth: Authorization) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   const limit = (scope: 'PASSWORD_RESET' | 'API') =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
   const authenticated = auth.bearer('API');

@@ -1,5 +1,5 @@
 // /api/v1/admin: role admin, or an API key with scope admin (reads also with read:users).
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { listAuditEvents, listUsers, setUserActive, setUserRoles, unlockUser } from '../../auth/admin.ts';
 import type { UserView } from '../../auth/user-view.ts';
@@ -7,15 +7,14 @@ import type { Deps, RequestContext } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems } from '../schemas.ts';
-import { validationHook } from '../validation.ts';
-import { BEARER } from './shared.ts';
+import { BEARER, router } from './shared.ts';
 
 const security: Record<string, string[]>[] = [...BEARER, { apiKeyAuth: [] }];
 const IdParam = z.object({ id: z.uuid() });
 const limit = z.coerce.number().int().min(1).max(100).default(50);
 
 export function adminRoutes(deps: Deps, auth: Authorization) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   const read = auth.admin('read');
   const write = auth.admin('write');
   const actor = (c: { get(key: 'principal'): AppEnv['Variables']['principal'] }) => {

@@ -1,17 +1,16 @@
 // /api/v1/api-keys: create (shown once), list, revoke, rotate. Signed-in users only; a key gets 403.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { apiKeyView, createApiKey, revokeApiKey, rotateApiKey } from '../../auth/api-keys.ts';
 import type { Deps } from '../../deps.ts';
-import { requestContext, type AppEnv } from '../context.ts';
+import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import { ApiKeyCreated, ApiKeyView, CreateApiKeyBody, json, jsonBody, problems } from '../schemas.ts';
-import { validationHook } from '../validation.ts';
-import { BEARER, NO_STORE } from './shared.ts';
+import { BEARER, NO_STORE, router } from './shared.ts';
 
 const IdParam = z.object({ id: z.uuid() });
 
 export function apiKeyRoutes(deps: Deps, auth: Authorization) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   const signedIn = auth.bearer('API');
 
   return app

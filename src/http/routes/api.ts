@@ -1,10 +1,8 @@
 // Everything under /api/v1, built as one chain so that its type carries every route: `Api` is what the
 // typed SPA client (src/client.ts) is generated from.
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import type { AppEnv } from '../context.ts';
 import { authorization } from '../middleware/authorize.ts';
-import { validationHook } from '../validation.ts';
+import { router } from './shared.ts';
 import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
 import { apiKeyRoutes } from './api-keys.ts';
@@ -14,7 +12,7 @@ import { twoFactorRoutes } from './two-factor.ts';
 export function apiRoutes(deps: Deps) {
   // One for all routes, so that a token verified on one route is known to the others.
   const auth = authorization(deps);
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  return router()
     .route('/auth', authRoutes(deps, auth))
     .route('/auth', accountRoutes(deps, auth))
     .route('/2fa', twoFactorRoutes(deps, auth))

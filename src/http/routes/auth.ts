@@ -1,5 +1,5 @@
 // /api/v1/auth: registration, login, refresh, logout, and the session and user views.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { login } from '../../auth/login.ts';
 import { login2fa } from '../../auth/login-2fa.ts';
 import { logout, logoutAll, revokeOwnSession } from '../../auth/logout.ts';
@@ -7,7 +7,7 @@ import { refresh } from '../../auth/refresh.ts';
 import { register } from '../../auth/register.ts';
 import { userView } from '../../auth/user-view.ts';
 import type { Deps } from '../../deps.ts';
-import { requestContext, type AppEnv } from '../context.ts';
+import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import { unauthorized } from '../middleware/bearer-auth.ts';
 import { byClientIp, enforceLimit, rateLimit } from '../middleware/rate-limit.ts';
@@ -29,11 +29,11 @@ import {
   jsonBody,
   problems,
 } from '../schemas.ts';
-import { parseOr422, validationFailed, validationHook } from '../validation.ts';
-import { BEARER, NO_STORE } from './shared.ts';
+import { parseOr422, validationFailed } from '../validation.ts';
+import { BEARER, NO_STORE, router } from './shared.ts';
 
 export function authRoutes(deps: Deps, auth: Authorization) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   const limit = (scope: Parameters<typeof rateLimit>[0]['scope']) =>
     rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
   const authenticated = auth.bearer('API');

@@ -1,9 +1,8 @@
 // Operations at the root: JWKS, health, readiness, and the development outbox.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import type { AppEnv } from '../context.ts';
 import { json, problems } from '../schemas.ts';
-import { validationHook } from '../validation.ts';
+import { router } from './shared.ts';
 
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('Jwks');
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
@@ -26,7 +25,7 @@ async function check(probe: () => Promise<boolean>): Promise<'ok' | 'unavailable
 }
 
 export function opsRoutes(deps: Deps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
 
   app.openapi(
     createRoute({

@@ -1,5 +1,5 @@
 // /api/v1/2fa: TOTP enrolment with a QR code, confirmation, disabling, backup codes.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import {
   beginEnrolment,
   confirmEnrolment,
@@ -7,7 +7,7 @@ import {
   regenerateBackupCodes,
 } from '../../auth/two-factor.ts';
 import type { Deps } from '../../deps.ts';
-import { requestContext, type AppEnv } from '../context.ts';
+import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import {
   BackupCodes,
@@ -18,8 +18,7 @@ import {
   jsonBody,
   problems,
 } from '../schemas.ts';
-import { validationHook } from '../validation.ts';
-import { BEARER, NO_STORE } from './shared.ts';
+import { BEARER, NO_STORE, router } from './shared.ts';
 
 const Enabled = z.object({ enabled: z.boolean(), message: z.string().optional() }).openapi('TwoFactorState');
 
@@ -27,7 +26,7 @@ const Enabled = z.object({ enabled: z.boolean(), message: z.string().optional() 
 const asFactor = (code: string) => (/^\s*\d{6}\s*$/.test(code) ? { code } : { backupCode: code });
 
 export function twoFactorRoutes(deps: Deps, auth: Authorization) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = router();
   const authenticated = auth.bearer;
 
   return app
