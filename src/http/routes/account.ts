@@ -21,13 +21,11 @@ import {
   jsonBody,
   problems,
 } from '../schemas.ts';
-import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';
-import { BEARER, NO_STORE, router } from './shared.ts';
+import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
 
 export function accountRoutes(deps: Deps, auth: Authorization) {
   const app = router();
-  const limit = (scope: 'PASSWORD_RESET' | 'API') =>
-    rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
+  const limit = limitByClientIp(deps);
   const authenticated = auth.bearer('API');
 
   return app

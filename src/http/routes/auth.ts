@@ -10,7 +10,7 @@ import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import { unauthorized } from '../middleware/bearer-auth.ts';
-import { byClientIp, enforceLimit, rateLimit } from '../middleware/rate-limit.ts';
+import { enforceLimit } from '../middleware/rate-limit.ts';
 import {
   LoginBody,
   Login2faBody,
@@ -30,12 +30,11 @@ import {
   problems,
 } from '../schemas.ts';
 import { parseOr422, validationFailed } from '../validation.ts';
-import { BEARER, NO_STORE, router } from './shared.ts';
+import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
 
 export function authRoutes(deps: Deps, auth: Authorization) {
   const app = router();
-  const limit = (scope: Parameters<typeof rateLimit>[0]['scope']) =>
-    rateLimit({ store: deps.store, clock: deps.clock, scope, key: byClientIp });
+  const limit = limitByClientIp(deps);
   const authenticated = auth.bearer('API');
 
   return app
