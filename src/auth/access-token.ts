@@ -1,10 +1,10 @@
 // Access tokens: RFC 9068 JWTs. Verification pins algorithms, issuer, audience and `typ`, and requires the
 // claims revocation and sessions depend on; jose would otherwise accept a token without `exp`.
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../ports/clock.ts';
 import type { Random } from '../ports/random.ts';
 import { AuthError } from './errors.ts';
-import type { KeySet } from './keys.ts';
+import { verificationKey, type KeySet } from './keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
@@ -76,22 +76,14 @@ const invalid = (cause?: unknown) =>
 export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(
-      token,
-      (header: JWTHeaderParameters) => {
-        const found = header.kid ? s.keys.verify.get(header.kid) : undefined;
-        if (!found || found.alg !== header.alg) throw invalid();
-        return found.key;
-      },
-      {
-        algorithms: s.keys.algorithms,
-        issuer: s.issuer,
-        audience: s.audience,
-        typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
-        currentDate: s.clock.now(),
-      },
-    ));
+    ({ payload } = await jwtVerify(token, verificationKey(s.keys), {
+      algorithms: s.keys.algorithms,
+      issuer: s.issuer,
+      audience: s.audience,
+      typ: ACCESS_TOKEN_TYPE,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid'],
+      currentDate: s.clock.now(),
+    }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       throw new AuthError('token_expired', 401, 'The access token has expired.', { cause: error });

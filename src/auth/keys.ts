@@ -1,5 +1,5 @@
 // Signing keys, imported once per isolate: the first configured key signs, all of them verify and are published.
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { errors, importJWK, type CryptoKey, type JWK, type JWTHeaderParameters } from 'jose';
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256';
 
@@ -50,5 +50,17 @@ export async function loadKeySet(privateJwks: JsonWebKey[]): Promise<KeySet> {
     verify,
     algorithms: [...new Set([...verify.values()].map((v) => v.alg))],
     jwks: { keys: published },
+  };
+}
+
+/**
+ * jose's key resolver over this key set, for every token the service verifies: the header's `kid` must name
+ * one of our keys, of the algorithm the header claims. Anything else is refused before a signature is checked.
+ */
+export function verificationKey(keys: KeySet) {
+  return (header: JWTHeaderParameters): CryptoKey => {
+    const found = header.kid ? keys.verify.get(header.kid) : undefined;
+    if (!found || found.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+    return found.key;
   };
 }

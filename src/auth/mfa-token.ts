@@ -1,7 +1,8 @@
 // The mfa_token between the two login steps: a JWT of its own type (`typ: mfa+jwt`, `type: mfa`), valid five
 // minutes, tied to its user, and single use (the successful second step claims its jti in the store). It is
 // no access token: access-token verification pins `typ: at+jwt`.
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { verificationKey } from './keys.ts';
 import type { Deps } from '../deps.ts';
 import { AuthError } from './errors.ts';
 
@@ -29,22 +30,14 @@ export const invalidMfaToken = (cause?: unknown) =>
 
 export async function verifyMfaToken(deps: Deps, token: string): Promise<{ userId: string; jti: string }> {
   try {
-    const { payload } = await jwtVerify(
-      token,
-      (header: JWTHeaderParameters) => {
-        const found = header.kid ? deps.keys.verify.get(header.kid) : undefined;
-        if (!found || found.alg !== header.alg) throw invalidMfaToken();
-        return found.key;
-      },
-      {
-        algorithms: deps.keys.algorithms,
-        issuer: deps.config.jwt.issuer,
-        audience: `${deps.config.jwt.issuer}/mfa`,
-        typ: MFA_TOKEN_TYPE,
-        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-        currentDate: deps.clock.now(),
-      },
-    );
+    const { payload } = await jwtVerify(token, verificationKey(deps.keys), {
+      algorithms: deps.keys.algorithms,
+      issuer: deps.config.jwt.issuer,
+      audience: `${deps.config.jwt.issuer}/mfa`,
+      typ: MFA_TOKEN_TYPE,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+      currentDate: deps.clock.now(),
+    });
     if (payload.type !== 'mfa' || !payload.sub || !payload.jti) throw invalidMfaToken();
     return { userId: payload.sub, jti: payload.jti };
   } catch (error) {
