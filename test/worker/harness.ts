@@ -1,5 +1,6 @@
 // Builds the app inside workerd against the stand-ins, with a frozen clock the test can move.
 import { env } from 'cloudflare:workers';
+import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { depsFromEnv } from '../../src/deps-from-env.ts';
@@ -138,3 +139,15 @@ export function tokenFromMail(mail: { text: string } | undefined): string {
   if (!match) throw new Error('no token in the mail');
   return match[1]!;
 }
+
+/** The TOTP code an authenticator app shows for `secret` at `at` (RFC 6238, SHA-1, 6 digits, 30 s). */
+export const codeAt = (secret: string, at: Date, stepOffset = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
+    timestamp: at.getTime() + stepOffset * 30_000,
+  });
+
+/** A six-digit code that none of the windows the server accepts at `at` (±1 step) would take. */
+export const wrongCodeAt = (secret: string, at: Date) => {
+  const valid = new Set([-1, 0, 1].map((step) => codeAt(secret, at, step)));
+  return ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
+};

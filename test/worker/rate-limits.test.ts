@@ -1,7 +1,16 @@
 // Threat: brute force and scraping at volume. Every scope holds at its boundary, per the right identity.
-import { Secret, TOTP } from 'otpauth';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, newUser, problemOf, randomIp, signUp, workerEnv, type Harness } from './harness.ts';
+import {
+  codeAt,
+  harness,
+  newUser,
+  problemOf,
+  randomIp,
+  signUp,
+  workerEnv,
+  wrongCodeAt,
+  type Harness,
+} from './harness.ts';
 
 let h: Harness;
 // A fresh login name per attempt: the name lockout must not be what answers.
@@ -52,10 +61,7 @@ describe('each scope at its boundary (defaults)', () => {
     const enable = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
     expect(enable.status).toBe(200);
     const { secret } = (await enable.json()) as { secret: string };
-    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
-    const now = h.clock.now().getTime();
-    const valid = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
-    const wrong = ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
+    const wrong = wrongCodeAt(secret, h.clock.now());
     const attempt = () =>
       h.call('POST', '/api/v1/2fa/verify', { token: s.access_token, json: { code: wrong }, ip: randomIp() });
     for (let i = 1; i <= 5; i++) {
@@ -80,17 +86,14 @@ describe('each scope at its boundary (defaults)', () => {
     const s = await signUp(h);
     const enable = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
     const { secret } = (await enable.json()) as { secret: string };
-    const totp = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
     // The enrolment's /2fa/verify spends the first of the user's 5 attempts.
     const verify = await h.call('POST', '/api/v1/2fa/verify', {
       token: s.access_token,
-      json: { code: totp.generate({ timestamp: h.clock.now().getTime() }) },
+      json: { code: codeAt(secret, h.clock.now()) },
     });
     expect(verify.status).toBe(200);
     h.clock.advance(30);
-    const now = h.clock.now().getTime();
-    const valid = new Set([-1, 0, 1].map((step) => totp.generate({ timestamp: now + step * 30_000 })));
-    const wrong = ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
+    const wrong = wrongCodeAt(secret, h.clock.now());
     const login = await h.call('POST', '/api/v1/auth/login', {
       json: { username: s.user.username, password: s.password },
     });

@@ -2,9 +2,9 @@
 // backup codes, a database dump revealing second factors.
 import jsQR from 'jsqr';
 import { decodeJwt } from 'jose';
-import { Secret, TOTP } from 'otpauth';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  codeAt,
   harness,
   logIn,
   newUser,
@@ -26,11 +26,6 @@ interface Enrolment {
   qr_code: string;
   backup_codes: string[];
 }
-
-const codeAt = (secret: string, at: Date, stepOffset = 0) =>
-  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
-    timestamp: at.getTime() + stepOffset * 30_000,
-  });
 
 async function enrol(target: Harness, s: Session): Promise<Enrolment> {
   const res = await target.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
