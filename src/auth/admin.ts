@@ -11,14 +11,19 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return base64url(new TextEncoder().encode(`${row.createdAt.toISOString()}|${row.id}`));
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
     const text = new TextDecoder().decode(base64urlDecode(cursor));
-    const [at, id] = text.split('|');
-    const createdAt = new Date(at ?? '');
-    if (Number.isNaN(createdAt.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id))
-      throw new Error('bad cursor');
+    const [at = '', id = '', ...rest] = text.split('|');
+    // Only what encodeCursor writes: a forged date out of Postgres's range or an id that is not a UUID
+    // would otherwise reach the query and fail there.
+    const createdAt = new Date(at);
+    const valid = ISO_INSTANT.test(at) && createdAt.getTime() >= 0 && createdAt.toISOString() === at;
+    if (rest.length > 0 || !valid || !UUID.test(id)) throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
     throw new AuthError('validation_failed', 422, 'The cursor is not valid.', {

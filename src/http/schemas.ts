@@ -92,8 +92,8 @@ export const BackupCodes = z
 export const Message = z.object({ message: z.string() }).openapi('Message');
 
 const password = z.string().min(1).max(1024);
-/** Free text that Postgres can store: it refuses NUL in text columns. */
-const text = (max: number) =>
+/** Free text that Postgres can store or compare: it refuses NUL in text, whatever the statement. */
+export const text = (max: number) =>
   z
     .string()
     .max(max)

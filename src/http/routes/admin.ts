@@ -6,7 +6,7 @@ import type { UserView } from '../../auth/user-view.ts';
 import type { Deps, RequestContext } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems } from '../schemas.ts';
+import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems, text } from '../schemas.ts';
 import { BEARER, router } from './shared.ts';
 
 const security: Record<string, string[]>[] = [...BEARER, { apiKeyAuth: [] }];
@@ -52,7 +52,7 @@ export function adminRoutes(deps: Deps, auth: Authorization) {
           query: z.object({
             limit,
             cursor: z.string().max(200).optional(),
-            q: z.string().max(100).optional(),
+            q: text(100).optional(),
           }),
         },
         responses: { 200: json(UserPage, 'A page of users'), ...problems(401, 403, 422, 429, 503) },
@@ -107,7 +107,7 @@ export function adminRoutes(deps: Deps, auth: Authorization) {
         request: {
           query: z.object({
             user_id: z.uuid().optional(),
-            type: z.string().max(64).optional(),
+            type: text(64).optional(),
             limit,
             cursor: z.string().max(200).optional(),
           }),

@@ -1,0 +1,216 @@
+// Threat: a crafted request turns into a 500 (an unhandled exception, a stack or SQL in the body, a route
+// that stops answering). Every operation in the OpenAPI document gets hostile path parameters, query strings
+// and bodies, as an admin (so that authorization lets the input reach validation and the handlers) and
+// anonymously; every answer must be a clean 2xx-4xx with a problem+json body for errors.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { harness, logIn, newUser, randomIp, signUp, type Harness, type Session } from './harness.ts';
+
+interface Schema {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+}
+interface Operation {
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  parameters?: { name: string; in: string }[];
+}
+interface Doc {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+const HOSTILE_SEGMENTS = [
+  '%00',
+  '..%2F..%2Fadmin',
+  '%E0%A4%A', // broken percent-encoding
+  '%ZZ',
+  "1' OR '1'='1",
+  'x'.repeat(4000),
+  '00000000-0000-0000-0000-000000000000',
+  '%F0%9F%98%80',
+];
+const HOSTILE_QUERY = [
+  'limit=-1',
+  'limit=99999999999999999999999',
+  'limit=1e309',
+  'limit=NaN',
+  'cursor=%ZZ',
+  'cursor=' + 'A'.repeat(3000),
+  'cursor=eyJpZCI6MX0', // base64 of {"id":1}: a forged cursor
+  // Forged cursors of the API's own shape, "<created_at>|<id>", with values Postgres cannot take.
+  ...[
+    '-271821-04-20T00:00:00.000Z|00000000-0000-4000-8000-000000000000',
+    '+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000000',
+    '0000-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000',
+    '2026-02-30T00:00:00.000Z|00000000-0000-4000-8000-000000000000',
+    '2026-01-01T00:00:00.000Z|------------------------------------',
+    '2026-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000\u0000',
+  ].map((cursor) => `cursor=${btoa(cursor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`),
+  'q=%00',
+  "q=%25'%20OR%201=1--",
+  'q[]=x&q[]=y',
+  'limit=1&limit=2',
+];
+const HOSTILE_BODIES = [
+  '{"a":',
+  'null',
+  '[]',
+  '"text"',
+  '1e400',
+  '['.repeat(3000) + ']'.repeat(3000),
+  '{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}}}',
+  '\u0000',
+  '{"a":"\\ud800"}',
+];
+// For operations that also take a form (the OAuth2 password grant).
+const HOSTILE_FORMS = [
+  'username=%E0%A4%A&password=x',
+  'username=%00&password=%00',
+  'username=a&username=b&password=x&password=y',
+  'username[]=a&password[__proto__]=x',
+  '=&&&=x',
+  'grant_type=client_credentials&username=a&password=b',
+];
+// Each property of an operation's body schema gets each of these in turn.
+const HOSTILE_VALUES: unknown[] = [
+  null,
+  true,
+  -1,
+  1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  'x'.repeat(10_000),
+  '<script>alert(1)</script>',
+  "'; DROP TABLE users; --",
+  [],
+  ['x'.repeat(300), {}, null],
+  { $ne: null },
+  ['999.1.1.1/99', '::/129', '10.0.0.0/-1', 'fe80::1%eth0/64'],
+];
+
+/** A value each body property would accept, so that one hostile property at a time gets past the others. */
+function plausible(property: string, user: Session): unknown {
+  const fresh = newUser();
+  const values: Record<string, unknown> = {
+    email: fresh.email,
+    username: fresh.username,
+    password: user.password,
+    current_password: user.password,
+    new_password: 'Another-Granite-Lantern-43',
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    name: 'key',
+    description: 'a key',
+    scopes: ['read:documents'],
+    expires_in_days: 30,
+    allowed_ips: ['10.0.0.0/8'],
+    roles: ['user'],
+    grant_type: 'password',
+    code: '123456',
+    totp_code: '123456',
+    backup_code: 'abcd-efgh',
+    mfa_token: 'a.b.c',
+    refresh_token: 'x'.repeat(43),
+    token: 'x'.repeat(43),
+  };
+  return values[property] ?? 'x';
+}
+
+let h: Harness;
+let doc: Doc;
+
+beforeAll(async () => {
+  const generous = '100000/60';
+  h = await harness({
+    env: {
+      RATE_LIMIT_LOGIN: generous,
+      RATE_LIMIT_LOGIN_2FA: generous,
+      RATE_LIMIT_REGISTER: generous,
+      RATE_LIMIT_PASSWORD_RESET: generous,
+      RATE_LIMIT_API: generous,
+    },
+  });
+  doc = (await (await h.call('GET', '/openapi.json')).json()) as Doc;
+});
+
+function bodyProperties(op: Operation): string[] {
+  let schema = op.requestBody?.content['application/json']?.schema;
+  if (schema?.$ref) schema = doc.components.schemas[schema.$ref.split('/').pop()!];
+  return Object.keys(schema?.properties ?? {});
+}
+
+/** An admin of its own for each operation: hostile calls may change its password or end its sessions. */
+async function newAdmin(): Promise<Session> {
+  const user = await signUp(h);
+  await h.deps.db.adminUsers.setRoles(user.user.id, ['user', 'admin'], h.clock.now());
+  h.clock.advance(1);
+  return { ...(await logIn(h, user.user.username, user.password)) };
+}
+
+const LEAKS =
+  /\bat \S+ \(|node_modules|\bSELECT\b|\bINSERT\b|WRONGTYPE|ERR |TypeError|SyntaxError|RangeError/;
+
+/** What is wrong with an answer, or undefined when it is clean. */
+async function flaw(res: Response): Promise<string | undefined> {
+  const text = await res.text();
+  if (res.status >= 500) return `${res.status}`;
+  if (LEAKS.test(text)) return `leaks ${LEAKS.exec(text)![0]}`;
+  if (res.status < 400) return undefined;
+  if (res.headers.get('content-type') !== 'application/problem+json') return 'not problem+json';
+  const code = (JSON.parse(text) as { code?: unknown }).code;
+  return typeof code === 'string' && /^[a-z][a-z0-9_]*$/.test(code) ? undefined : 'no code';
+}
+
+describe('hostile input to every operation', () => {
+  it('never gets a 500, a stack, or SQL back', { timeout: 180_000 }, async () => {
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+    );
+    expect(operations.length).toBeGreaterThan(30);
+    let requests = 0;
+    const flaws: string[] = [];
+    for (const { path, method, op } of operations) {
+      const admin = await newAdmin();
+      const token = admin.access_token;
+      const send = async (url: string, init: { body?: string; anonymous?: boolean; type?: string } = {}) => {
+        requests++;
+        const headers: Record<string, string> = {};
+        if (init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
+        const res = await h.call(method, url, {
+          ...(init.body === undefined ? {} : { body: init.body }),
+          headers,
+          ip: randomIp(),
+          ...(init.anonymous ? {} : { token }),
+        });
+        const found = await flaw(res);
+        if (found) flaws.push(`${method} ${url.slice(0, 120)} ${init.body?.slice(0, 60) ?? ''} -> ${found}`);
+      };
+      const fill = (segment: string) => path.replace(/\{\w+\}/g, segment);
+      const concrete = fill('00000000-0000-4000-8000-000000000000');
+      if (path.includes('{')) for (const segment of HOSTILE_SEGMENTS) await send(fill(segment));
+      for (const query of HOSTILE_QUERY) await send(`${concrete}?${query}`);
+      if (method === 'GET') continue;
+      for (const body of HOSTILE_BODIES) {
+        await send(concrete, { body });
+        await send(concrete, { body, anonymous: true });
+      }
+      if (op.requestBody?.content['application/x-www-form-urlencoded']) {
+        const type = 'application/x-www-form-urlencoded';
+        for (const body of HOSTILE_FORMS) await send(concrete, { body, type, anonymous: true });
+      }
+      const properties = bodyProperties(op);
+      for (const property of properties) {
+        for (const value of HOSTILE_VALUES) {
+          const base = Object.fromEntries(properties.map((p) => [p, plausible(p, admin)]));
+          await send(concrete, { body: JSON.stringify({ ...base, [property]: value }) });
+        }
+      }
+    }
+    expect(flaws).toEqual([]);
+    // The loops above reached every operation (not a vacuous pass).
+    expect(requests).toBeGreaterThan(operations.length * HOSTILE_QUERY.length);
+  });
+});
