@@ -214,3 +214,96 @@ describe('hostile input to every operation', () => {
     expect(requests).toBeGreaterThan(operations.length * HOSTILE_QUERY.length);
   });
 });
+
+describe('hostile headers', () => {
+  it('never get a 500 on the routes that read them (addresses, credentials, media types)', async () => {
+    const user = await newAdmin();
+    const prefix = h.deps.config.apiKeyPrefix;
+    const created = await h.call('POST', '/api/v1/api-keys', {
+      token: user.access_token,
+      json: { name: 'k', scopes: ['read:documents'] },
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    const cases: [string, string, Record<string, string>, string?][] = [];
+    for (const ip of [
+      'garbage',
+      '1.2.3.4, 5.6.7.8',
+      'fe80::1%eth0',
+      '::ffff:10.0.0.1',
+      '999.999.999.999',
+      '1:2:3:4:5:6:7:8:9',
+      'x'.repeat(5000),
+    ]) {
+      cases.push([
+        'GET',
+        '/api/v1/auth/me',
+        { 'cf-connecting-ip': ip, authorization: `Bearer ${user.access_token}` },
+      ]);
+      cases.push(['GET', '/api/v1/auth/me', { 'cf-connecting-ip': ip, 'x-api-key': key }]);
+      const login = JSON.stringify({ username: user.user.username, password: user.password });
+      cases.push([
+        'POST',
+        '/api/v1/auth/login',
+        { 'cf-connecting-ip': ip, 'content-type': 'application/json' },
+        login,
+      ]);
+    }
+    for (const authorization of [
+      'Bearer',
+      'Bearer ',
+      'Bearer a.b',
+      'Bearer a.b.c.d.e',
+      `Bearer ${'a'.repeat(10_000)}`,
+      `bearer ${user.access_token}`,
+      `Bearer ${user.access_token} extra`,
+      `Bearer  ${user.access_token}`,
+      `Basic ${btoa('a:b')}`,
+      `Bearer ${btoa('{"alg":"none"}')}.${btoa('{}')}.`,
+    ]) {
+      cases.push(['GET', '/api/v1/auth/me', { authorization }]);
+      cases.push(['POST', '/api/v1/auth/logout-all', { authorization }]);
+    }
+    for (const apiKey of [
+      'x',
+      prefix,
+      `${prefix}${'A'.repeat(5000)}`,
+      `${key}x`,
+      key.slice(0, -1),
+      `${key},${key}`,
+    ]) {
+      cases.push(['GET', '/api/v1/auth/me', { 'x-api-key': apiKey }]);
+      cases.push(['GET', '/api/v1/admin/users', { 'x-api-key': apiKey }]);
+    }
+    for (const type of [
+      'application/json; charset=utf-16',
+      'application/json;;;',
+      'APPLICATION/JSON',
+      'application/json-patch+json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded; charset=x',
+    ]) {
+      const body = JSON.stringify({ username: user.user.username, password: user.password });
+      cases.push(['POST', '/api/v1/auth/login', { 'content-type': type }, body]);
+      cases.push(['POST', '/api/v1/auth/refresh', { 'content-type': type }, '{"refresh_token":"x"}']);
+    }
+    for (const origin of [
+      'null',
+      'https://a.example:99999',
+      'javascript:alert(1)',
+      'https://' + 'a'.repeat(3000),
+    ]) {
+      cases.push(['OPTIONS', '/api/v1/auth/login', { origin, 'access-control-request-method': 'POST' }]);
+      cases.push(['GET', '/api/v1/auth/me', { origin, authorization: `Bearer ${user.access_token}` }]);
+    }
+    const flaws: string[] = [];
+    for (const [method, path, headers, body] of cases) {
+      const res = await h.call(method, path, { headers, ...(body === undefined ? {} : { body }) });
+      const found = await flaw(res);
+      if (found) flaws.push(`${method} ${path} ${JSON.stringify(headers).slice(0, 100)} -> ${found}`);
+    }
+    expect(flaws).toEqual([]);
+    expect(cases.length).toBeGreaterThan(60);
+  });
+});
