@@ -1,0 +1,130 @@
+// Threat: a single-use or unique thing used twice by racing requests (the check and the write are not one
+// step). Each test fires the same request many times at once and expects exactly one winner and clean
+// refusals for the rest: never two winners, never a 500.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  codeAt,
+  harness,
+  newUser,
+  problemOf,
+  randomIp,
+  signUp,
+  tokenFromMail,
+  type Harness,
+} from './harness.ts';
+
+const N = 20;
+let h: Harness;
+beforeAll(async () => {
+  // Limits and the lockout out of the way: what answers must be the single-use rule itself.
+  h = await harness({
+    env: {
+      RATE_LIMIT_LOGIN: '1000/60',
+      RATE_LIMIT_LOGIN_2FA: '1000/60',
+      RATE_LIMIT_REGISTER: '1000/60',
+      LOCKOUT_THRESHOLD: '1000',
+    },
+  });
+});
+
+const at = <T>(n: number, f: (i: number) => Promise<T>) =>
+  Promise.all(Array.from({ length: n }, (_, i) => f(i)));
+
+async function codesOf(results: Response[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const r of results) {
+    const key = r.status < 400 ? String(r.status) : `${r.status} ${(await problemOf(r)).code}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('racing requests', () => {
+  it(`${N} registrations of one username and email: one account, the rest 409 already_exists`, async () => {
+    const user = newUser();
+    const results = await at(N, () =>
+      h.call('POST', '/api/v1/auth/register', { json: user, ip: randomIp() }),
+    );
+    expect(await codesOf(results)).toEqual({ '201': 1, '409 already_exists': N - 1 });
+  });
+
+  it(`${N} registrations of one email in different cases: one account`, async () => {
+    const user = newUser();
+    const results = await at(N, (i) =>
+      h.call('POST', '/api/v1/auth/register', {
+        json: {
+          ...user,
+          username: `${user.username}_${i}`,
+          email: i % 2 ? user.email.toUpperCase() : user.email,
+        },
+        ip: randomIp(),
+      }),
+    );
+    expect(await codesOf(results)).toEqual({ '201': 1, '409 already_exists': N - 1 });
+  });
+
+  it(`one TOTP code sent ${N} times at once, each with its own mfa_token: one login`, async () => {
+    const user = newUser();
+    const s = await signUp(h, user);
+    const enabled = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
+    const { secret } = (await enabled.json()) as { secret: string };
+    const verify = await h.call('POST', '/api/v1/2fa/verify', {
+      token: s.access_token,
+      json: { code: codeAt(secret, h.clock.now()) },
+    });
+    expect(verify.status).toBe(200);
+    h.clock.advance(30);
+    const challenges = await at(N, async () => {
+      const res = await h.call('POST', '/api/v1/auth/login', {
+        json: { username: user.username, password: user.password },
+        ip: randomIp(),
+      });
+      return ((await res.json()) as { mfa_token: string }).mfa_token;
+    });
+    const code = codeAt(secret, h.clock.now());
+    const results = await Promise.all(
+      challenges.map((mfa_token) =>
+        h.call('POST', '/api/v1/auth/login/2fa', { json: { mfa_token, code }, ip: randomIp() }),
+      ),
+    );
+    const counts = await codesOf(results);
+    expect(counts['200']).toBe(1);
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(N);
+    expect(Object.keys(counts).sort()).toEqual(['200', expect.stringMatching(/^40[13] invalid_2fa_code$/)]);
+  });
+
+  it(`${N} confirmations of 2FA enrolment at once: enabled once, with one set of backup codes`, async () => {
+    const s = await signUp(h);
+    const enabled = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
+    const { secret, backup_codes } = (await enabled.json()) as { secret: string; backup_codes: string[] };
+    const code = codeAt(secret, h.clock.now());
+    const results = await at(N, () =>
+      h.call('POST', '/api/v1/2fa/verify', { token: s.access_token, json: { code } }),
+    );
+    const counts = await codesOf(results);
+    expect(counts['200']).toBe(1);
+    for (const key of Object.keys(counts))
+      expect(key).toMatch(/^(200|409 two_factor_already_enabled|40[13] invalid_2fa_code)$/);
+    // The backup codes handed out at enrolment are the ones that work.
+    const login = await h.call('POST', '/api/v1/auth/login', {
+      json: { username: s.user.username, password: s.password },
+      ip: randomIp(),
+    });
+    const { mfa_token } = (await login.json()) as { mfa_token: string };
+    const second = await h.call('POST', '/api/v1/auth/login/2fa', {
+      json: { mfa_token, backup_code: backup_codes[0] },
+      ip: randomIp(),
+    });
+    expect(second.status).toBe(200);
+  });
+
+  it(`one email-verification token confirmed ${N} times at once: once`, async () => {
+    const user = newUser();
+    await h.call('POST', '/api/v1/auth/register', { json: user, ip: randomIp() });
+    const token = tokenFromMail((await h.outbox(user.email))[0]);
+    const results = await at(N, () =>
+      h.call('POST', '/api/v1/auth/verify-email/confirm', { json: { token }, ip: randomIp() }),
+    );
+    expect(await codesOf(results)).toEqual({ '200': 1, '400 invalid_token': N - 1 });
+  });
+});
