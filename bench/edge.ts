@@ -17,12 +17,13 @@ import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
 import { directUrl } from './direct-url.ts';
 import { treeCpuMs } from './process-cpu.ts';
 import { writeWithHistory } from './run-history.ts';
+import { formatEstimate, meanWithCi, type Estimate } from './stats.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = join(root, 'bench', '.tmp');
-const DURATION = Number(process.env.DURATION ?? 10);
+const DURATION = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.ROUNDS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 8);
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
@@ -183,9 +184,12 @@ try {
       : []),
   ];
   for (const r of routes) await run(r.url, r.headers); // warm-up (JIT), not counted
+  // Each round runs the routes in order, then the next one in reverse (ABC, CBA, ...): a drift of the
+  // machine's speed within a round then favours no route, and each round's ratios compare runs that sat
+  // next to each other.
   for (let i = 0; i < ROUNDS; i++) {
-    for (let j = 0; j < routes.length; j++) {
-      const r = routes[(i + j) % routes.length]!;
+    const order = i % 2 === 0 ? routes : [...routes].reverse();
+    for (const r of order) {
       const start = cpu();
       const result = await run(r.url, r.headers);
       const end = cpu();
@@ -206,15 +210,19 @@ try {
   const [bareRuns, sameHeaderRuns, realRuns] = routes.map((r) => r.runs) as [number[], number[], number[]];
   const [bareDirectRuns, realDirectRuns] = [routes[3]?.runs ?? [], routes[4]?.runs ?? []];
   const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const ratio = avg(realRuns) / avg(bareRuns);
-  const sameHeaderRatio = avg(realRuns) / avg(sameHeaderRuns);
+  const ratios = (base: number[], of: number[]) => of.map((r, i) => r / base[i]!);
+  const ratio = meanWithCi(ratios(bareRuns, realRuns));
+  const directEstimate =
+    realDirectRuns.length > 0 ? meanWithCi(ratios(bareDirectRuns, realDirectRuns)) : undefined;
+  const sameHeaderRatio = meanWithCi(ratios(sameHeaderRuns, realRuns));
   const perRound = (base: number[], of = realRuns) => {
     const ratios = of.map((r, i) => r / base[i]!);
     return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`;
   };
-  const directRatio = realDirectRuns.length > 0 ? avg(realDirectRuns) / avg(bareDirectRuns) : undefined;
-  const directRow = (value: (ratio: number) => string) =>
-    directRatio === undefined ? 'not measured (no `ss`, or the socket was not found)' : value(directRatio);
+  const directRow = (value: (estimate: Estimate) => string) =>
+    directEstimate === undefined
+      ? 'not measured (no `ss`, or the socket was not found)'
+      : value(directEstimate);
 
   // 3. The Worker's own time, after the throughput runs so that it does not compete with them.
   real.kill('SIGTERM');
@@ -228,7 +236,7 @@ try {
   const report = `# Edge cost of an authenticated request
 
 - date: ${new Date().toISOString().slice(0, 10)}
-- command: \`npm run bench:edge\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds of the routes below in rotating order after one warm-up run each, averaged)
+- command: \`npm run bench:edge\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds of the routes below, in order and then in reverse, after one warm-up run each)
 - backends: Neon stand-in over ${standIns.neon.backend}, Upstash stand-in over ${standIns.upstash.backend}; \`wrangler dev\` (workerd)
 - machine: ${cpus().length} cores, Node ${process.version}
 
@@ -237,13 +245,13 @@ try {
 | Upstash HTTP requests per authenticated, rate-limited \`GET /api/v1/auth/session\` (counted at the stand-in, ${N} requests) | **${perRequest.toFixed(2)}** | 1 |
 | \`GET /api/v1/auth/session\` (JWT verify + revocation and rate limit in one round trip + app), req/s | ${avg(realRuns).toFixed(0)} | |
 | bare Worker route making the same single store call, req/s | ${avg(bareRuns).toFixed(0)} | |
-| ratio (of the averages; per round: ${perRound(bareRuns)}) | **${ratio.toFixed(2)}x** | >= 0.9x |
+| ratio, mean of the rounds' ratios (each round: ${perRound(bareRuns)}) | **${formatEstimate(ratio, 2)}** | >= 0.9x |
 | the bare route answering with the real route's ${Object.keys(copied).length} response headers, req/s | ${avg(sameHeaderRuns).toFixed(0)} | |
-| ratio against it (per round: ${perRound(sameHeaderRuns)}) | **${sameHeaderRatio.toFixed(2)}x** | |
+| ratio against it (each round: ${perRound(sameHeaderRuns)}) | **${formatEstimate(sameHeaderRatio, 2)}** | |
 | CPU per request in the serving Worker's processes (wrangler + workerd): bare / bare with the same headers / real | ${cpuPerRequest('workerCpuMs')} µs | |
 | CPU per request everywhere else (autocannon and the stand-ins in the benchmark's process, redis-server), same order | ${cpuPerRequest('restCpuMs')} µs | |
 | the same two Workers on their own workerd sockets, past wrangler's dev-only proxy: \`/session\` vs the bare route, req/s | ${directRow(() => `${avg(realDirectRuns).toFixed(0)} vs ${avg(bareDirectRuns).toFixed(0)}`)} | |
-| ratio without the proxy hop (per round: ${directRow(() => perRound(bareDirectRuns, realDirectRuns))}) | ${directRow((r) => `**${r.toFixed(2)}x**`)} | |
+| ratio without the proxy hop (each round: ${directRow(() => perRound(bareDirectRuns, realDirectRuns))}) | ${directRow((e) => `**${formatEstimate(e, 2)}**`)} | |
 | the Worker's own time per \`/session\` request, outside the store round trip (inside workerd, 500 serial requests, median of 3) | ${median((o) => o.appOwnUs)} µs | |
 | the same for the bare route's work | ${median((o) => o.bareOwnUs)} µs | |
 | the store round trip itself (the part both wait for) | ${median((o) => o.appUs - o.appOwnUs)} µs | |
@@ -251,7 +259,8 @@ try {
 | the same check as ONE hand-written Lua script over a bare \`fetch\`: wall time (of it, outside \`fetch\`) | ${median((o) => o.oneScriptCheckUs)} µs (${median((o) => o.oneScriptClientUs)} µs) | |
 
 Both Workers, the stand-ins and autocannon share this machine's cores, so absolute figures are low and
-noisy; the ratio is measured in the same run. The CPU rows add up user and system time from /proc over each
+noisy; the ratio is measured in the same run, round by round (the routes in order, then in reverse), and
+given as the mean of the rounds' ratios with its 95% confidence interval. The CPU rows add up user and system time from /proc over each
 run: \`wrangler dev\` itself (its Node process logging every request, the workerd of its dev-only proxy, which
 copies each response and walks its headers, and the Worker's own workerd) costs far more per request than the
 Worker's code, and its cost grows with every response header; the contract's headers are what separate "bare"
@@ -272,12 +281,12 @@ window, its isolate cache of blocked identifiers, its timeout), for the differen
       'date (UTC)',
       'commit',
       'rounds',
-      'ratio (per round)',
+      "ratio (95% CI of the rounds; older rows: of the averages, rounds' range)",
       'vs same headers',
       'without the proxy hop',
       'own time, real / bare',
     ],
-    `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${ratio.toFixed(3)}x (${perRound(bareRuns)}) | ${sameHeaderRatio.toFixed(3)}x | ${directRow((r) => `${r.toFixed(3)}x`)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`,
+    `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} | ${commit} | ${ROUNDS} | ${formatEstimate(ratio)} | ${sameHeaderRatio.mean.toFixed(3)}x | ${directRow(formatEstimate)} | ${median((o) => o.appOwnUs)} / ${median((o) => o.bareOwnUs)} µs |`,
     (rows) => [summarize("through wrangler's port", rows, 3), summarize('past its proxy', rows, 5)].join(' '),
   );
   console.log(report);
