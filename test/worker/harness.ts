@@ -151,3 +151,28 @@ export const wrongCodeAt = (secret: string, at: Date) => {
   const valid = new Set([-1, 0, 1].map((step) => codeAt(secret, at, step)));
   return ['000000', '111111', '222222', '333333'].find((code) => !valid.has(code))!;
 };
+
+export interface TwoFactorEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  qr_code: string;
+  backup_codes: string[];
+}
+
+/**
+ * Turns 2FA on for the session's user: enable, then verify with the current code. That code is spent
+ * (replay protection), so the clock moves on to the next window for whatever the test does next.
+ */
+export async function enableTwoFactor(h: Harness, s: Session): Promise<TwoFactorEnrolment> {
+  const res = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
+  expect(res.status).toBe(200);
+  const enrolment = (await res.json()) as TwoFactorEnrolment;
+  const verified = await h.call('POST', '/api/v1/2fa/verify', {
+    token: s.access_token,
+    json: { code: codeAt(enrolment.secret, h.clock.now()) },
+  });
+  expect(verified.status).toBe(200);
+  expect(await verified.json()).toEqual({ enabled: true });
+  h.clock.advance(30);
+  return enrolment;
+}

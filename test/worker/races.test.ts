@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   codeAt,
+  enableTwoFactor,
   harness,
   newUser,
   problemOf,
@@ -65,15 +66,7 @@ describe('racing requests', () => {
 
   it(`one TOTP code sent ${N} times at once, each with its own mfa_token: one login`, async () => {
     const user = newUser();
-    const s = await signUp(h, user);
-    const enabled = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
-    const { secret } = (await enabled.json()) as { secret: string };
-    const verify = await h.call('POST', '/api/v1/2fa/verify', {
-      token: s.access_token,
-      json: { code: codeAt(secret, h.clock.now()) },
-    });
-    expect(verify.status).toBe(200);
-    h.clock.advance(30);
+    const { secret } = await enableTwoFactor(h, await signUp(h, user));
     const challenges = await at(N, async () => {
       const res = await h.call('POST', '/api/v1/auth/login', {
         json: { username: user.username, password: user.password },

@@ -1,7 +1,7 @@
 // Threat: brute force and scraping at volume. Every scope holds at its boundary, per the right identity.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  codeAt,
+  enableTwoFactor,
   harness,
   newUser,
   problemOf,
@@ -84,15 +84,8 @@ describe('each scope at its boundary (defaults)', () => {
 
   it('LOGIN_2FA on /auth/login/2fa: per user across addresses, one budget with /2fa/verify', async () => {
     const s = await signUp(h);
-    const enable = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
-    const { secret } = (await enable.json()) as { secret: string };
     // The enrolment's /2fa/verify spends the first of the user's 5 attempts.
-    const verify = await h.call('POST', '/api/v1/2fa/verify', {
-      token: s.access_token,
-      json: { code: codeAt(secret, h.clock.now()) },
-    });
-    expect(verify.status).toBe(200);
-    h.clock.advance(30);
+    const { secret } = await enableTwoFactor(h, s);
     const wrong = wrongCodeAt(secret, h.clock.now());
     const login = await h.call('POST', '/api/v1/auth/login', {
       json: { username: s.user.username, password: s.password },

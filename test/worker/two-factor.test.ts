@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   codeAt,
+  enableTwoFactor,
   harness,
   logIn,
   newUser,
@@ -12,7 +13,7 @@ import {
   randomIp,
   signUp,
   type Harness,
-  type Session,
+  type TwoFactorEnrolment,
 } from './harness.ts';
 
 let h: Harness;
@@ -20,27 +21,7 @@ beforeAll(async () => {
   h = await harness();
 });
 
-interface Enrolment {
-  secret: string;
-  otpauth_uri: string;
-  qr_code: string;
-  backup_codes: string[];
-}
-
-async function enrol(target: Harness, s: Session): Promise<Enrolment> {
-  const res = await target.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as Enrolment;
-  const verified = await target.call('POST', '/api/v1/2fa/verify', {
-    token: s.access_token,
-    json: { code: codeAt(body.secret, target.clock.now()) },
-  });
-  expect(verified.status).toBe(200);
-  expect(await verified.json()).toEqual({ enabled: true });
-  // The enrolment code is spent (replay protection): later steps use the next window.
-  target.clock.advance(30);
-  return body;
-}
+const enrol = enableTwoFactor;
 
 async function challenge(target: Harness, username: string, password: string): Promise<string> {
   const res = await target.call('POST', '/api/v1/auth/login', {
@@ -79,7 +60,7 @@ describe('enrolment', () => {
     const res = await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const body = (await res.json()) as Enrolment;
+    const body = (await res.json()) as TwoFactorEnrolment;
     expect(body.secret).toMatch(/^[A-Z2-7]{32}$/);
     const uri = new URL(body.otpauth_uri);
     expect(uri.protocol).toBe('otpauth:');
@@ -109,7 +90,7 @@ describe('enrolment', () => {
     const s = await signUp(h);
     const body = (await (
       await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token })
-    ).json()) as Enrolment;
+    ).json()) as TwoFactorEnrolment;
     const stored = (await h.deps.db.users.findById(s.user.id))!.twoFactorSecret!;
     expect(stored).toMatch(/^v1\./);
     expect(stored).not.toContain(body.secret);
@@ -126,7 +107,7 @@ describe('enrolment', () => {
     expect((await problemOf(early)).code).toBe('two_factor_not_initiated');
     const body = (await (
       await h.call('POST', '/api/v1/2fa/enable', { token: s.access_token })
-    ).json()) as Enrolment;
+    ).json()) as TwoFactorEnrolment;
     const good = codeAt(body.secret, h.clock.now());
     const wrong = await h.call('POST', '/api/v1/2fa/verify', {
       token: s.access_token,
