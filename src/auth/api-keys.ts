@@ -94,8 +94,9 @@ export async function createApiKey(
 
 export async function rotateApiKey(deps: Deps, ctx: RequestContext, userId: string, id: string) {
   const key = newApiKey(deps.random, prefixOf(deps));
-  const row = await deps.db.apiKeys.rotate(id, userId, await sha256Hex(key), key.slice(0, 12));
-  if (!row) throw notFound();
+  const secret = { keyHash: await sha256Hex(key), keyPrefix: key.slice(0, 12) };
+  const row = await deps.db.apiKeys.rotate(id, userId, secret, deps.clock.now());
+  if (!row) throw new AuthError('not_found', 404, 'No such API key, or it was revoked or has expired.');
   audit(deps, ctx, { type: 'api_key_rotated', userId, detail: { key_id: id } });
   return { ...apiKeyView(row), key, warning: WARNING };
 }

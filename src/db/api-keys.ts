@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { apiKeys, users, type ApiKeyRow, type UserRow } from './schema.ts';
 
@@ -43,14 +43,21 @@ export function apiKeysRepository(db: DrizzleDb) {
       return rows.length > 0;
     },
 
-    /** Replaces the key's secret in place: the old text stops matching at once. */
+    /**
+     * Replaces the key's secret in place: the old text stops matching at once. An expired key is not
+     * rotated: its new secret would be refused from the start.
+     */
     async rotate(
       id: string,
       userId: string,
-      keyHash: string,
-      keyPrefix: string,
+      secret: { keyHash: string; keyPrefix: string },
+      now: Date,
     ): Promise<ApiKeyRow | undefined> {
-      const [row] = await db.update(apiKeys).set({ keyHash, keyPrefix }).where(own(id, userId)).returning();
+      const [row] = await db
+        .update(apiKeys)
+        .set(secret)
+        .where(and(own(id, userId), gt(apiKeys.expiresAt, now)))
+        .returning();
       return row;
     },
 

@@ -3,7 +3,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32, isWellFormedApiKey, toBase62 } from '../../src/auth/api-key-format.ts';
 import { ipAllowed } from '../../src/auth/ip-allowlist.ts';
-import { harness, newUser, problemOf, randomIp, signUp, type Harness, type Session } from './harness.ts';
+import {
+  harness,
+  logIn,
+  newUser,
+  problemOf,
+  randomIp,
+  signUp,
+  type Harness,
+  type Session,
+} from './harness.ts';
 
 let h: Harness;
 let owner: Session;
@@ -133,15 +142,20 @@ describe('lifecycle', () => {
     expect((await withKey(key)).status).toBe(200);
   });
 
-  it('an expired key is refused the second after expiry (time travel)', async () => {
+  it('an expired key is refused the second after expiry (time travel), and cannot be rotated', async () => {
     const s = await signUp(h);
-    const { key, expires_at } = await createKey(s, { name: 'short', scopes: [], expires_in_days: 1 });
+    const { id, key, expires_at } = await createKey(s, { name: 'short', scopes: [], expires_in_days: 1 });
     expect(new Date(expires_at).getTime() - h.clock.now().getTime()).toBe(86_400_000);
     h.clock.advance(86_399);
     expect((await withKey(key)).status).toBe(200);
     h.clock.advance(1);
     try {
       expect((await problemOf(await withKey(key))).code).toBe('invalid_api_key');
+      // A new secret for an expired key would be refused from the start: no 200 with a dead key.
+      const owner = await logIn(h, s.user.username, s.password); // a day later: a fresh access token
+      const rotated = await h.call('PATCH', `/api/v1/api-keys/${id}/rotate`, { token: owner.access_token });
+      expect(rotated.status).toBe(404);
+      expect((await problemOf(rotated)).code).toBe('not_found');
     } finally {
       h.clock.advance(-86_400);
     }
