@@ -87,6 +87,10 @@ export async function unlockUser(deps: Deps, ctx: RequestContext, actorId: strin
   return userView(user);
 }
 
+// An admin who deactivates or demotes themselves may leave nobody able to undo it: another admin must.
+const cannotLockOutSelf = (what: string) =>
+  new AuthError('forbidden', 403, `Admins cannot ${what}; another admin can.`);
+
 export async function setUserActive(
   deps: Deps,
   ctx: RequestContext,
@@ -95,6 +99,7 @@ export async function setUserActive(
   active: boolean,
 ) {
   found(await deps.db.users.findById(id));
+  if (!active && id === actorId) throw cannotLockOutSelf('deactivate their own account');
   if (!active) await revokeAllSessions(deps, id, 'user_deactivated');
   const user = found(await deps.db.adminUsers.setActive(id, active, deps.clock.now()));
   audit(deps, ctx, { type: active ? 'user_activated' : 'user_deactivated', userId: id, actorId });
@@ -110,6 +115,7 @@ export async function setUserRoles(
 ) {
   const unique = [...new Set(roles)];
   if (!unique.includes('user')) unique.unshift('user');
+  if (id === actorId && !unique.includes('admin')) throw cannotLockOutSelf('remove their own admin role');
   const user = found(await deps.db.adminUsers.setRoles(id, unique, deps.clock.now()));
   audit(deps, ctx, { type: 'roles_changed', userId: id, actorId, detail: { roles: unique } });
   return userView(user);

@@ -269,6 +269,27 @@ describe('admin', () => {
     expect(bad.status).toBe(422);
   });
 
+  it('an admin cannot deactivate or demote themselves (nobody might be left to undo it)', async () => {
+    const admin = await makeAdmin();
+    const self = `/api/v1/admin/users/${admin.user.id}`;
+    for (const [method, path, json] of [
+      ['POST', `${self}/deactivate`, undefined],
+      ['PUT', `${self}/roles`, { roles: ['user'] }],
+    ] as const) {
+      const res = await h.call(method, path, { token: admin.access_token, ...(json ? { json } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect((await problemOf(res)).code).toBe('forbidden');
+    }
+    const me = await h.call('GET', '/api/v1/auth/me', { token: admin.access_token });
+    expect(await me.json()).toMatchObject({ user: { is_active: true, roles: ['user', 'admin'] } });
+    // Keeping the role while changing others is allowed.
+    const keep = await h.call('PUT', `${self}/roles`, {
+      token: admin.access_token,
+      json: { roles: ['admin'] },
+    });
+    expect(keep.status).toBe(200);
+  });
+
   it('deactivation cuts off a live access token and a live refresh token at once; activation restores login', async () => {
     const admin = await makeAdmin();
     const user = newUser();
