@@ -32,6 +32,9 @@ export async function changePassword(
     deps.clock.now(),
     false,
   );
+  // A reset link mailed before the change would undo it: whoever requested it (perhaps the reason for the
+  // change) could set a password of their own within the hour.
+  await deps.db.oneTimeTokens.retireAll(user.id, 'password_reset', deps.clock.now());
   await revokeAllSessions(deps, user.id, 'password_changed', { sessionId: claims.sid, accessToken: claims });
   const response = await openSession(deps, ctx, updated ?? user, ['pwd']);
   audit(deps, ctx, { type: 'password_changed', userId: user.id });

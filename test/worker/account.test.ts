@@ -85,6 +85,21 @@ describe('change password', () => {
 });
 
 describe('password reset', () => {
+  it('a reset link mailed before a password change no longer works after it', async () => {
+    const user = newUser();
+    const s = await signUp(h, user);
+    const token = await resetToken(user.email);
+    const changed = await h.call('POST', '/api/v1/auth/change-password', {
+      token: s.access_token,
+      json: { current_password: user.password, new_password: NEW_PASSWORD },
+    });
+    expect(changed.status).toBe(200);
+    const res = await confirm(token, 'Attacker-Chosen-Basalt-9');
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).code).toBe('invalid_token');
+    await logIn(h, user.username, NEW_PASSWORD);
+  });
+
   it('answers the same for an unknown address, and mails nothing', async () => {
     const user = newUser();
     await signUp(h, user);
