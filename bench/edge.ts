@@ -216,8 +216,8 @@ try {
     realDirectRuns.length > 0 ? meanWithCi(ratios(bareDirectRuns, realDirectRuns)) : undefined;
   const sameHeaderRatio = meanWithCi(ratios(sameHeaderRuns, realRuns));
   const perRound = (base: number[], of = realRuns) => {
-    const ratios = of.map((r, i) => r / base[i]!);
-    return `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x`;
+    const each = ratios(base, of);
+    return `${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)}x`;
   };
   const directRow = (value: (estimate: Estimate) => string) =>
     directEstimate === undefined
