@@ -42,7 +42,8 @@ export async function confirmPasswordReset(
   const now = deps.clock.now();
   const owner = hash ? await deps.db.oneTimeTokens.peek(hash, 'password_reset', now) : undefined;
   const user = owner ? await deps.db.users.findById(owner) : undefined;
-  if (!hash || !user) throw invalidOneTimeToken();
+  // A link mailed before an admin deactivated the account does not reach around the deactivation.
+  if (!hash || !user?.isActive) throw invalidOneTimeToken();
   // The policy is checked before the token is used, so a weak choice does not burn the link.
   assertStrongPassword(input.new_password, { email: user.email, username: user.username });
   const passwordHash = await deps.passwords.hash(input.new_password);

@@ -85,6 +85,16 @@ describe('change password', () => {
 });
 
 describe('password reset', () => {
+  it('a reset link mailed before the account was deactivated does not work', async () => {
+    const user = newUser();
+    const s = await signUp(h, user);
+    const token = await resetToken(user.email);
+    await h.deps.db.adminUsers.setActive(s.user.id, false, h.clock.now());
+    const res = await confirm(token);
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).code).toBe('invalid_token');
+  });
+
   it('a reset link mailed before a password change no longer works after it', async () => {
     const user = newUser();
     const s = await signUp(h, user);
