@@ -23,7 +23,8 @@ export interface ApiKeyView {
   created_at: string;
 }
 
-export function apiKeyView(row: ApiKeyRow): ApiKeyView {
+/** What the owner sees of a key; `is_active` is whether it would be accepted at `now` (not revoked, not expired). */
+export function apiKeyView(row: ApiKeyRow, now: Date): ApiKeyView {
   return {
     id: row.id,
     name: row.name,
@@ -31,7 +32,7 @@ export function apiKeyView(row: ApiKeyRow): ApiKeyView {
     key_prefix: row.keyPrefix,
     scopes: row.scopes,
     allowed_ips: row.allowedIps,
-    is_active: row.isActive && !row.revokedAt,
+    is_active: row.isActive && !row.revokedAt && row.expiresAt.getTime() > now.getTime(),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     usage_count: row.usageCount,
     expires_at: row.expiresAt.toISOString(),
@@ -89,7 +90,7 @@ export async function createApiKey(
     userId: user.id,
     detail: { key_id: row.id, scopes: row.scopes },
   });
-  return { ...apiKeyView(row), key, warning: WARNING };
+  return { ...apiKeyView(row, deps.clock.now()), key, warning: WARNING };
 }
 
 export async function rotateApiKey(deps: Deps, ctx: RequestContext, userId: string, id: string) {
@@ -98,7 +99,7 @@ export async function rotateApiKey(deps: Deps, ctx: RequestContext, userId: stri
   const row = await deps.db.apiKeys.rotate(id, userId, secret, deps.clock.now());
   if (!row) throw new AuthError('not_found', 404, 'No such API key, or it was revoked or has expired.');
   audit(deps, ctx, { type: 'api_key_rotated', userId, detail: { key_id: id } });
-  return { ...apiKeyView(row), key, warning: WARNING };
+  return { ...apiKeyView(row, deps.clock.now()), key, warning: WARNING };
 }
 
 export async function revokeApiKey(

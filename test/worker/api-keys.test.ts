@@ -151,8 +151,10 @@ describe('lifecycle', () => {
     h.clock.advance(1);
     try {
       expect((await problemOf(await withKey(key))).code).toBe('invalid_api_key');
-      // A new secret for an expired key would be refused from the start: no 200 with a dead key.
       const owner = await logIn(h, s.user.username, s.password); // a day later: a fresh access token
+      const list = await h.call('GET', '/api/v1/api-keys', { token: owner.access_token });
+      expect(await list.json()).toEqual([expect.objectContaining({ id, is_active: false })]);
+      // A new secret for an expired key would be refused from the start: no 200 with a dead key.
       const rotated = await h.call('PATCH', `/api/v1/api-keys/${id}/rotate`, { token: owner.access_token });
       expect(rotated.status).toBe(404);
       expect((await problemOf(rotated)).code).toBe('not_found');

@@ -48,7 +48,14 @@ export function apiKeyRoutes(deps: Deps, auth: Authorization) {
         middleware: [signedIn] as const,
         responses: { 200: json(z.array(ApiKeyView), 'Keys'), ...problems(401, 403, 429, 503) },
       }),
-      async (c) => c.json((await deps.db.apiKeys.listForUser(c.get('auth').claims.sub)).map(apiKeyView), 200),
+      async (c) => {
+        const rows = await deps.db.apiKeys.listForUser(c.get('auth').claims.sub);
+        const now = deps.clock.now();
+        return c.json(
+          rows.map((row) => apiKeyView(row, now)),
+          200,
+        );
+      },
     )
     .openapi(
       createRoute({
