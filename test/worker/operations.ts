@@ -74,13 +74,17 @@ const LEAKS =
 
 /**
  * What is wrong with an answer, or undefined when it is clean: no 5xx (but a 503 service_unavailable when
- * `unavailable` allows it), no stack or SQL in the body, errors as problem+json with a machine code.
+ * `unavailable` allows it), no stack or SQL in the body, errors as problem+json with a machine code, and a
+ * challenge on every 401.
  */
 export async function flaw(res: Response, unavailable = false): Promise<string | undefined> {
   const text = await res.text();
   if (LEAKS.test(text)) return `leaks ${LEAKS.exec(text)![0]}`;
   if (res.status < 400) return undefined;
   if (res.headers.get('content-type') !== 'application/problem+json') return `${res.status} not problem+json`;
+  // API.md: every 401 says how to authenticate again.
+  if (res.status === 401 && !/^(Bearer|ApiKey)\b/.test(res.headers.get('www-authenticate') ?? ''))
+    return '401 without WWW-Authenticate';
   const code = (JSON.parse(text) as { code?: unknown }).code;
   if (res.status >= 500 && !(unavailable && res.status === 503 && code === 'service_unavailable'))
     return `${res.status} ${String(code)}`;
