@@ -154,6 +154,47 @@ on($('login-2fa-form'), 'submit', async (event) => {
   return `Welcome, ${user.username} (two factors).`;
 });
 
+on($('forgot-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const email = fields(form).email ?? '';
+  await client.expectOk(await client.api.auth['reset-password'].request.$post({ json: { email } }));
+  form.reset();
+  return `If an account uses ${email}, a reset link is in the dev outbox (/dev/outbox?to=${email}).`;
+});
+
+// The token of a reset link, kept in memory only: the address bar drops it at once (history, Referer).
+let resetToken: string | null = null;
+
+on($('reset-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const new_password = fields(form).new_password ?? '';
+  if (!resetToken) throw new Error('Open the link from the mail first.');
+  await client.expectOk(
+    await client.api.auth['reset-password'].confirm.$post({ json: { token: resetToken, new_password } }),
+  );
+  resetToken = null;
+  form.reset();
+  form.hidden = true;
+  return 'Password changed. Log in with the new one.';
+});
+
+/** A link from a mail (PUBLIC_URL/reset-password or /verify-email with ?token=): finish what it started. */
+async function followMailLink(): Promise<string | void> {
+  const token = new URLSearchParams(location.search).get('token');
+  const action = location.pathname.split('/').pop();
+  if (!token || (action !== 'reset-password' && action !== 'verify-email')) return;
+  history.replaceState(null, '', '/demo');
+  if (action === 'reset-password') {
+    resetToken = token;
+    $('reset-form').hidden = false;
+    return 'Choose a new password.';
+  }
+  const { user } = await (
+    await client.expectOk(await client.api.auth['verify-email'].confirm.$post({ json: { token } }))
+  ).json();
+  return `Email ${user.email} verified.`;
+}
+
 on($('enable-2fa'), 'click', async () => {
   const enrolment = await (await client.expectOk(await client.api['2fa'].enable.$post())).json();
   $<HTMLImageElement>('qr').src = enrolment.qr_code;
@@ -205,4 +246,11 @@ on($('logout-all'), 'click', async () => {
   await render();
 });
 
-render().catch((error: unknown) => say(String(error), true));
+followMailLink()
+  .then(async (done) => {
+    await render();
+    if (done) say(done);
+  })
+  .catch((error: unknown) =>
+    say(error instanceof PortcullisError ? `${error.code}: ${error.message}` : String(error), true),
+  );

@@ -45,7 +45,8 @@ if (!existing) {
       SECRETS_KEY: material.secretsKey,
       JWT_ISSUER: `http://localhost:${port}`,
       JWT_AUDIENCE: `http://localhost:${port}`,
-      PUBLIC_URL: `http://localhost:${port}`,
+      // Links in mails open the demo page, which finishes a reset or a verification.
+      PUBLIC_URL: `http://localhost:${port}/demo`,
       CORS_ORIGINS: `http://localhost:5173,http://localhost:${port}`,
     }),
     { mode: 0o600 },

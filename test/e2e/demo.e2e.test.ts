@@ -143,6 +143,51 @@ describe('the demo page in Chromium', () => {
     await shot('08-signed-out');
   });
 
+  it('finishes a verification and a password reset from the links in the mails', async () => {
+    const other = {
+      email: `e2e-mail-${id}@example.com`,
+      username: `e2e_mail_${id}`,
+      password: user.password,
+    };
+    await submit('register-form', other);
+    await expect.poll(() => message().textContent()).toContain('Account created');
+    // The link as mailed, on this test server's origin (`npm run dev` points PUBLIC_URL at <origin>/demo).
+    const linkIn = async (subject: string) => {
+      let text = '';
+      await expect
+        .poll(async () => {
+          const res = await fetch(`${server.url}/dev/outbox?to=${encodeURIComponent(other.email)}`);
+          const mails = (await res.json()) as { subject: string; text: string }[];
+          text = mails.find((m) => m.subject === subject)?.text ?? '';
+          return text;
+        })
+        .not.toBe('');
+      const link = new URL(/https?:\/\/\S+\?token=[\w-]+/.exec(text)?.[0] ?? 'http://no-link-in-the-mail');
+      expect(link.pathname).toMatch(/^\/demo\/(verify-email|reset-password)$/);
+      return `${server.url}${link.pathname}${link.search}`;
+    };
+    await page.goto(await linkIn('Confirm your email address'));
+    await expect.poll(() => message().textContent()).toBe(`Email ${other.email} verified.`);
+    expect(new URL(page.url()).search).toBe(''); // the token left the address bar
+
+    await submit('forgot-form', { email: other.email });
+    await expect.poll(() => message().textContent()).toContain('a reset link is in the dev outbox');
+    await page.goto(await linkIn('Reset your password'));
+    await expect.poll(() => page.locator('#reset-form').isVisible()).toBe(true);
+    expect(new URL(page.url()).search).toBe('');
+    await shot('09-reset-form');
+    const newPassword = 'Basalt-Harbour-Lantern-7';
+    await submit('reset-form', { new_password: newPassword });
+    await expect.poll(() => message().textContent()).toBe('Password changed. Log in with the new one.');
+    await submit('login-form', { username: other.username, password: newPassword });
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${other.username}`);
+    expect(JSON.parse((await page.locator('#me').textContent()) ?? '{}')).toMatchObject({
+      is_verified: true,
+    });
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+  });
+
   it('ran without a CSP violation or a console error', () => {
     expect(problems).toEqual([]);
   });

@@ -34,8 +34,13 @@ describe('the demo page', () => {
     expect(await script.text()).toContain('/api/v1');
     const style = await h.call('GET', '/demo/app.css');
     expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    // Where mail links land in development (PUBLIC_URL=<origin>/demo): the same page, which finishes the job.
+    const links = await Promise.all(
+      ['/demo/reset-password?token=x', '/demo/verify-email?token=x'].map((path) => h.call('GET', path)),
+    );
+    for (const link of links) expect(await link.text()).toBe(html);
 
-    for (const res of [page, script, style]) {
+    for (const res of [page, script, style, ...links]) {
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("connect-src 'self'");
@@ -53,7 +58,7 @@ describe('the demo page', () => {
     expect(() => loadConfig({ ...productionEnv, DEMO_ENABLED: 'yes' })).toThrow(/DEMO_ENABLED/);
 
     const off = createApp({ ...h.deps, config: { ...h.deps.config, demoEnabled: false } });
-    for (const path of ['/demo', '/demo/app.js']) {
+    for (const path of ['/demo', '/demo/app.js', '/demo/reset-password']) {
       const res = await off.request(path, {}, workerEnv);
       expect(res.status).toBe(404);
       expect(((await res.json()) as { code: string }).code).toBe('not_found');

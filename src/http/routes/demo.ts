@@ -23,8 +23,14 @@ const asset = (body: string, type: string) => () =>
   });
 
 export function demoRoutes() {
-  return new Hono<AppEnv>()
-    .get('/demo', asset(DEMO_HTML, 'text/html; charset=utf-8'))
-    .get('/demo/app.js', asset(DEMO_JS, 'text/javascript; charset=utf-8'))
-    .get('/demo/app.css', asset(DEMO_CSS, 'text/css; charset=utf-8'));
+  const page = asset(DEMO_HTML, 'text/html; charset=utf-8');
+  return (
+    new Hono<AppEnv>()
+      .get('/demo', page)
+      // Where `npm run dev` points the links in mails (PUBLIC_URL=<origin>/demo): the page finishes the job.
+      .get('/demo/reset-password', page)
+      .get('/demo/verify-email', page)
+      .get('/demo/app.js', asset(DEMO_JS, 'text/javascript; charset=utf-8'))
+      .get('/demo/app.css', asset(DEMO_CSS, 'text/css; charset=utf-8'))
+  );
 }
