@@ -69,16 +69,27 @@ export const plausibleBody = (doc: Doc, op: Operation, user: Session) =>
 export const fill = (path: string, segment = '00000000-0000-4000-8000-000000000000') =>
   path.replace(/\{\w+\}/g, segment);
 
+const HEADERS_ON_EVERY_RESPONSE = [
+  'x-request-id',
+  'strict-transport-security',
+  'content-security-policy',
+  'x-content-type-options',
+  'x-frame-options',
+  'referrer-policy',
+];
+
 const LEAKS =
   /\bat \S+ \(|node_modules|\bSELECT\b|\bINSERT\b|WRONGTYPE|ERR |TypeError|SyntaxError|RangeError/;
 
 /**
  * What is wrong with an answer, or undefined when it is clean: no 5xx (but a 503 service_unavailable when
- * `unavailable` allows it), no stack or SQL in the body, errors as problem+json with a machine code, and a
- * challenge on every 401.
+ * `unavailable` allows it), the security headers and a request id, no stack or SQL in the body, errors as
+ * problem+json with a machine code, and a challenge on every 401.
  */
 export async function flaw(res: Response, unavailable = false): Promise<string | undefined> {
   const text = await res.text();
+  // DESIGN.md / API.md: every response, errors included, carries these.
+  for (const header of HEADERS_ON_EVERY_RESPONSE) if (!res.headers.has(header)) return `no ${header}`;
   if (LEAKS.test(text)) return `leaks ${LEAKS.exec(text)![0]}`;
   if (res.status < 400) return undefined;
   if (res.headers.get('content-type') !== 'application/problem+json') return `${res.status} not problem+json`;
