@@ -23,7 +23,11 @@ export interface ApiKeyView {
   created_at: string;
 }
 
-/** What the owner sees of a key; `is_active` is whether it would be accepted at `now` (not revoked, not expired). */
+/** Whether a key is accepted at `now`: neither revoked nor deactivated nor expired. */
+const isLive = (row: ApiKeyRow, now: Date) =>
+  row.isActive && !row.revokedAt && row.expiresAt.getTime() > now.getTime();
+
+/** What the owner sees of a key; `is_active` is whether it would be accepted now. */
 export function apiKeyView(row: ApiKeyRow, now: Date): ApiKeyView {
   return {
     id: row.id,
@@ -32,7 +36,7 @@ export function apiKeyView(row: ApiKeyRow, now: Date): ApiKeyView {
     key_prefix: row.keyPrefix,
     scopes: row.scopes,
     allowed_ips: row.allowedIps,
-    is_active: row.isActive && !row.revokedAt && row.expiresAt.getTime() > now.getTime(),
+    is_active: isLive(row, now),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     usage_count: row.usageCount,
     expires_at: row.expiresAt.toISOString(),
@@ -142,7 +146,7 @@ export async function authenticateApiKey(
   const found = await deps.db.apiKeys.findByHash(hash);
   const now = deps.clock.now();
   if (!found || !constantTimeEqual(found.key.keyHash, hash) || !found.user.isActive) throw invalidKey();
-  if (found.key.expiresAt.getTime() <= now.getTime()) throw invalidKey();
+  if (!isLive(found.key, now)) throw invalidKey();
   if (!ipAllowed(ctx.ip, found.key.allowedIps)) {
     throw new AuthError('ip_not_allowed', 403, 'This API key may not be used from this address.');
   }
