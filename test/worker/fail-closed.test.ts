@@ -1,13 +1,13 @@
 // Threat: a store outage resurrects revoked tokens or lifts rate limits. When the store cannot answer, every
 // request that needs it gets 503 service_unavailable: never a 200, never a 500 with a stack.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, problemOf, signUp, workerEnv, type Harness, type Session } from './harness.ts';
+import { harness, OUTAGES, problemOf, signUp, workerEnv, type Harness, type Session } from './harness.ts';
 
 let healthy: Harness;
 let session: Session;
 const broken: Record<string, Record<string, string>> = {
-  'the store is unreachable': { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', STORE_TIMEOUT_MS: '500' },
-  'the store refuses the credentials': { UPSTASH_REDIS_REST_TOKEN: 'wrong-token' },
+  'the store is unreachable': OUTAGES.storeUnreachable,
+  'the store refuses the credentials': OUTAGES.storeRefusesCredentials,
 };
 
 beforeAll(async () => {
@@ -89,12 +89,7 @@ describe('when the store answers the round trip with a command error', () => {
 
 describe('when the database is unreachable', () => {
   it('readiness reports it and a login is a 503, not a 500', async () => {
-    const h = await harness({
-      env: {
-        DATABASE_URL: 'postgres://u:p@unreachable.local/db',
-        NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
-      },
-    });
+    const h = await harness({ env: OUTAGES.databaseUnreachable });
     const ready = await h.call('GET', '/health/ready');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({

@@ -176,3 +176,13 @@ export async function enableTwoFactor(h: Harness, s: Session): Promise<TwoFactor
   h.clock.advance(30);
   return enrolment;
 }
+
+/** Env overrides that take a dependency down (an address nothing listens on, a refused token). */
+export const OUTAGES = {
+  storeUnreachable: { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', STORE_TIMEOUT_MS: '500' },
+  storeRefusesCredentials: { UPSTASH_REDIS_REST_TOKEN: 'wrong-token' },
+  databaseUnreachable: {
+    DATABASE_URL: 'postgres://u:p@unreachable.local/db',
+    NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
+  },
+} satisfies Record<string, Record<string, string>>;

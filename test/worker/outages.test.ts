@@ -2,7 +2,7 @@
 // dependency (a token that might be revoked, a login with no limit). Every operation in the OpenAPI document
 // is called, with a live session's token and a plausible body, while the store or the database is down.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, randomIp, signUp, type Harness, type Session } from './harness.ts';
+import { harness, OUTAGES, randomIp, signUp, type Harness, type Session } from './harness.ts';
 import { fill, flaw, operationsOf, plausibleBody, type Doc } from './operations.ts';
 
 let healthy: Harness;
@@ -19,18 +19,9 @@ beforeAll(async () => {
 const WITHOUT_STORE = new Set(['GET /health', 'GET /.well-known/jwks.json']);
 
 const outages: Record<string, { env: Record<string, string>; store: boolean }> = {
-  'the store is unreachable': {
-    env: { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', STORE_TIMEOUT_MS: '500' },
-    store: true,
-  },
-  'the store refuses the credentials': { env: { UPSTASH_REDIS_REST_TOKEN: 'wrong-token' }, store: true },
-  'the database is unreachable': {
-    env: {
-      DATABASE_URL: 'postgres://u:p@unreachable.local/db',
-      NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
-    },
-    store: false,
-  },
+  'the store is unreachable': { env: OUTAGES.storeUnreachable, store: true },
+  'the store refuses the credentials': { env: OUTAGES.storeRefusesCredentials, store: true },
+  'the database is unreachable': { env: OUTAGES.databaseUnreachable, store: false },
 };
 
 describe.each(Object.entries(outages))('when %s', (_name, outage) => {
