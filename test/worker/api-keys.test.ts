@@ -10,6 +10,7 @@ import {
   problemOf,
   randomIp,
   signUp,
+  signUpAdmin,
   type Harness,
   type Session,
 } from './harness.ts';
@@ -236,11 +237,7 @@ describe('scopes and roles', () => {
 });
 
 describe('admin', () => {
-  async function makeAdmin(): Promise<Session> {
-    const s = await signUp(h);
-    await h.deps.db.adminUsers.setRoles(s.user.id, ['user', 'admin'], h.clock.now());
-    return s;
-  }
+  const makeAdmin = () => signUpAdmin(h);
 
   it('refuses a plain user with 403 forbidden', async () => {
     const res = await h.call('GET', '/api/v1/admin/users', { token: owner.access_token });

@@ -121,6 +121,13 @@ export async function signUp(h: Harness, user = newUser()): Promise<Session> {
   return logIn(h, user.username, user.password);
 }
 
+/** A fresh user with role admin (roles are read from the database on each admin request). */
+export async function signUpAdmin(h: Harness): Promise<Session> {
+  const s = await signUp(h);
+  await h.deps.db.adminUsers.setRoles(s.user.id, ['user', 'admin'], h.clock.now());
+  return s;
+}
+
 export async function logIn(h: Harness, username: string, password: string): Promise<Session> {
   const res = await h.call('POST', '/api/v1/auth/login', { json: { username, password }, ip: randomIp() });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);

@@ -3,7 +3,7 @@
 // and bodies, as an admin (so that authorization lets the input reach validation and the handlers) and
 // anonymously; every answer must be a clean 2xx-4xx with a problem+json body for errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, logIn, randomIp, signUp, type Harness, type Session } from './harness.ts';
+import { harness, randomIp, signUpAdmin, type Harness } from './harness.ts';
 import { bodyProperties, fill, flaw, operationsOf, plausibleBody, type Doc } from './operations.ts';
 
 const HOSTILE_SEGMENTS = [
@@ -95,14 +95,6 @@ beforeAll(async () => {
   doc = (await (await h.call('GET', '/openapi.json')).json()) as Doc;
 });
 
-/** An admin of its own for each operation: hostile calls may change its password or end its sessions. */
-async function newAdmin(): Promise<Session> {
-  const user = await signUp(h);
-  await h.deps.db.adminUsers.setRoles(user.user.id, ['user', 'admin'], h.clock.now());
-  h.clock.advance(1);
-  return { ...(await logIn(h, user.user.username, user.password)) };
-}
-
 describe('hostile input to every operation', () => {
   it('never gets a 500, a stack, or SQL back', { timeout: 180_000 }, async () => {
     const operations = operationsOf(doc);
@@ -110,7 +102,8 @@ describe('hostile input to every operation', () => {
     let requests = 0;
     const flaws: string[] = [];
     for (const { path, method, op } of operations) {
-      const admin = await newAdmin();
+      // An admin of its own for each operation: hostile calls may change its password or end its sessions.
+      const admin = await signUpAdmin(h);
       const token = admin.access_token;
       const send = async (url: string, init: { body?: string; anonymous?: boolean; type?: string } = {}) => {
         requests++;
@@ -152,7 +145,7 @@ describe('hostile input to every operation', () => {
 
 describe('hostile headers', () => {
   it('never get a 500 on the routes that read them (addresses, credentials, media types)', async () => {
-    const user = await newAdmin();
+    const user = await signUpAdmin(h);
     const prefix = h.deps.config.apiKeyPrefix;
     const created = await h.call('POST', '/api/v1/api-keys', {
       token: user.access_token,
