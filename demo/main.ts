@@ -24,6 +24,11 @@ function say(text: string, error = false) {
   message.classList.toggle('error', error);
 }
 
+/** A failure as the page shows it: a problem's machine `code` as is, anything else as text. */
+function sayError(error: unknown) {
+  say(error instanceof PortcullisError ? `${error.code}: ${error.message}` : String(error), true);
+}
+
 function fields(form: HTMLFormElement): Record<string, string> {
   const values: Record<string, string> = {};
   new FormData(form).forEach((value, key) => {
@@ -40,13 +45,9 @@ function on<E extends Event>(
 ) {
   target.addEventListener(type, (event) => {
     event.preventDefault();
-    action(event as E).then(
-      (done) => {
-        if (done) say(done);
-      },
-      (error: unknown) =>
-        say(error instanceof PortcullisError ? `${error.code}: ${error.message}` : String(error), true),
-    );
+    action(event as E).then((done) => {
+      if (done) say(done);
+    }, sayError);
   });
 }
 
@@ -251,6 +252,4 @@ followMailLink()
     await render();
     if (done) say(done);
   })
-  .catch((error: unknown) =>
-    say(error instanceof PortcullisError ? `${error.code}: ${error.message}` : String(error), true),
-  );
+  .catch(sayError);
