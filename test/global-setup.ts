@@ -26,6 +26,8 @@ export default async function setup(project: TestProject) {
     JWT_PRIVATE_KEYS: JSON.stringify(material.jwtPrivateKeys),
     // A key the Worker does not trust, for forged-token tests.
     TEST_FOREIGN_KEY: JSON.stringify(newSigningJwk()),
+    // A P-256 key, for the ES256 option.
+    TEST_ES256_KEY: JSON.stringify(newSigningJwk('ES256')),
     SECRETS_KEY: material.secretsKey,
     JWT_ISSUER: 'https://auth.test',
     JWT_AUDIENCE: 'https://api.test',
