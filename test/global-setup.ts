@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import './provided.ts';
 import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
+import { startMailProvider } from './mail-provider.ts';
 import { startOpenApiValidator } from './openapi-validator.ts';
 
 export default async function setup(project: TestProject) {
@@ -18,6 +19,7 @@ export default async function setup(project: TestProject) {
     redisUrl: process.env.REDIS_URL,
   });
   const validator = await startOpenApiValidator();
+  const mailProvider = await startMailProvider();
   project.provide('openApiValidatorUrl', validator.url);
   const material = newKeyMaterial();
   project.provide('workerEnv', {
@@ -34,13 +36,14 @@ export default async function setup(project: TestProject) {
     PUBLIC_URL: 'http://localhost:8787',
     CORS_ORIGINS: 'https://app.example.com',
     CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
+    TEST_MAIL_PROVIDER_URL: mailProvider.url,
     TEST_BACKENDS: `${standIns.neon.backend}+${standIns.upstash.backend}`,
   });
   console.log(
     `[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`,
   );
   return async () => {
-    await Promise.allSettled([standIns.close(), validator.close()]);
+    await Promise.allSettled([standIns.close(), validator.close(), mailProvider.close()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -8,6 +8,13 @@ export interface OpenApiVerdict {
   refsResolved: boolean;
 }
 
+/** A mail as the loopback mail provider (mail-provider.ts) received it. */
+export interface ReceivedMail {
+  authorization: string | null;
+  contentType: string | null;
+  body: { from?: string; to?: string; subject?: string; text?: string };
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     workerEnv: Record<string, string>;

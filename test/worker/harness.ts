@@ -6,7 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { depsFromEnv } from '../../src/deps-from-env.ts';
 import type { Deps } from '../../src/deps.ts';
 import { FrozenClock } from '../../src/ports/clock.ts';
-import { silentLogger } from '../../src/ports/logger.ts';
+import { silentLogger, type Logger } from '../../src/ports/logger.ts';
 
 export const workerEnv = env as unknown as Record<string, string>;
 
@@ -193,3 +193,14 @@ export const OUTAGES = {
     NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
   },
 } satisfies Record<string, Record<string, string>>;
+
+/** A logger that keeps its lines, for tests of what gets logged (and what never does). */
+export function recordingLogger() {
+  const lines: { level: string; event: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (event: string, fields: Record<string, unknown> = {}) =>
+      void lines.push({ level, event, fields });
+  const logger: Logger = { info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
