@@ -6,14 +6,15 @@
 // Run: npm run bench:edge   (writes bench/results/edge.md). DATABASE_URL / REDIS_URL are honoured.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { newKeyMaterial } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
-import { spawnWranglerDev, waitForHttp } from '../local/wrangler-dev.ts';
+import { waitForHttp } from '../local/wrangler-dev.ts';
+import { startDevWorker } from './dev-worker.ts';
 import { directUrl } from './direct-url.ts';
 import { treeCpuMs } from './process-cpu.ts';
 import { writeWithHistory } from './run-history.ts';
@@ -45,40 +46,8 @@ const vars: Record<string, string> = {
   RATE_LIMIT_LOGIN: '1000/60',
 };
 
-function startWorker(
-  name: string,
-  main: string,
-  port: number,
-  extra: Record<string, string> = {},
-): ChildProcess {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'wrangler.toml'),
-    [
-      `name = "bench-${name}"`,
-      `main = ${JSON.stringify(join(root, main))}`,
-      'compatibility_date = "2026-08-01"',
-      'compatibility_flags = ["nodejs_compat"]',
-      '[[rules]]',
-      'type = "CompiledWasm"',
-      'globs = ["**/*.wasm"]',
-      'fallthrough = true',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(dir, '.dev.vars'),
-    Object.entries({ ...vars, ...extra })
-      .map(([k, v]) => `${k}='${v}'`)
-      .join('\n'),
-  );
-  return spawnWranglerDev(
-    ['-c', join(dir, 'wrangler.toml'), '--port', String(port), '--inspector-port', String(port + 1000)],
-    {
-      cwd: dir,
-      stdio: ['ignore', openSync(join(dir, 'wrangler.log'), 'w'), openSync(join(dir, 'wrangler.log'), 'a')],
-    },
-  );
+function startWorker(name: string, main: string, port: number, extra: Record<string, string> = {}) {
+  return startDevWorker({ scratch: tmp, name, main, port, vars: { ...vars, ...extra } });
 }
 
 /** "<label>: mean 0.915x over 11 runs, 6 at or above 0.9x." from one ratio column of the run table. */

@@ -24,3 +24,12 @@ export function meanWithCi(xs: number[]): Estimate {
 
 export const formatEstimate = (e: Estimate, digits = 3) =>
   `${e.mean.toFixed(digits)}x (95% CI ${e.low.toFixed(digits)}-${e.high.toFixed(digits)}x)`;
+
+/**
+ * The geometric mean of ratios with its 95% confidence interval (the interval of the mean log, taken back):
+ * for ratios of two noisy times, whose plain mean drifts above 1 even when neither case is slower.
+ */
+export function geometricMeanWithCi(ratios: number[]): Estimate {
+  const log = meanWithCi(ratios.map(Math.log));
+  return { mean: Math.exp(log.mean), low: Math.exp(log.low), high: Math.exp(log.high) };
+}
