@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import { newKeyMaterial } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
 import { waitForHttp } from '../local/wrangler-dev.ts';
-import { startDevWorker } from './dev-worker.ts';
+import { startDevWorker } from './launch-dev.ts';
 import { directUrl } from './direct-url.ts';
 import { treeCpuMs } from './process-cpu.ts';
 import { writeWithHistory } from './run-history.ts';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { newKeyMaterial } from '../local/keys.ts';
 import { startStandIns } from '../local/stand-ins.ts';
 import { waitForHttp } from '../local/wrangler-dev.ts';
-import { startDevWorker } from './dev-worker.ts';
+import { startDevWorker } from './launch-dev.ts';
 import { writeWithHistory } from './run-history.ts';
 import { formatEstimate, geometricMeanWithCi } from './stats.ts';
 
