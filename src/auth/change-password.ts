@@ -36,7 +36,10 @@ export async function changePassword(
   // change) could set a password of their own within the hour.
   await deps.db.oneTimeTokens.retireAll(user.id, 'password_reset', deps.clock.now());
   await revokeAllSessions(deps, user.id, 'password_changed', { sessionId: claims.sid, accessToken: claims });
-  const response = await openSession(deps, ctx, updated ?? user, ['pwd']);
+  const response = updated && (await openSession(deps, ctx, updated, ['pwd']));
+  // Another change, a reset or a deactivation got in between: this caller's proof is no longer current.
+  if (!response)
+    throw new AuthError('invalid_credentials', 403, 'The password was changed by another request.');
   audit(deps, ctx, { type: 'password_changed', userId: user.id });
   return response;
 }

@@ -32,7 +32,9 @@ export async function login2fa(
     jti = verified.jti;
     await limit(verified.userId);
     user = await deps.db.users.findById(verified.userId);
-    if (!user || !user.isActive || !user.twoFactorEnabled) throw invalidMfaToken();
+    // A password change or reset since the first step retires the token, as it does every session.
+    const stale = user?.passwordChangedAt.getTime() !== verified.passwordSetAt;
+    if (!user || stale || !user.isActive || !user.twoFactorEnabled) throw invalidMfaToken();
     assertNotLocked(user.lockedUntil, deps.clock.now());
   } else {
     user = await checkPassword(deps, ctx, first);

@@ -30,7 +30,7 @@ export async function login(
 ): Promise<LoginResponse | MfaChallenge> {
   const user = await checkPassword(deps, ctx, input);
   if (user.twoFactorEnabled) {
-    return { requires_2fa: true, mfa_token: await issueMfaToken(deps, user.id), expires_in: MFA_TOKEN_TTL };
+    return { requires_2fa: true, mfa_token: await issueMfaToken(deps, user), expires_in: MFA_TOKEN_TTL };
   }
   return completeLogin(deps, ctx, user, ['pwd'], input.password);
 }
@@ -65,10 +65,18 @@ export async function checkPassword(
   }
   if (!user.isActive) {
     audit(deps, ctx, { type: 'login_failed', userId: user.id, detail: { reason: 'inactive' } });
-    throw new AuthError('account_inactive', 403, 'This account has been deactivated.');
+    throw accountInactive();
   }
   return { ...user, needsRehash: verified.needsRehash };
 }
+
+/** The error a login gets when the account changed while it was checking the factors. */
+async function overtaken(deps: Deps, userId: string): Promise<AuthError> {
+  const now = await deps.db.users.findById(userId);
+  return now && !now.isActive ? accountInactive() : invalidCredentials();
+}
+
+const accountInactive = () => new AuthError('account_inactive', 403, 'This account has been deactivated.');
 
 /** Every factor checked: reset the failure count, rehash an outdated hash, open the session. */
 export async function completeLogin(
@@ -79,8 +87,14 @@ export async function completeLogin(
   password?: string,
 ): Promise<LoginResponse> {
   const rehash = user.needsRehash && password ? await deps.passwords.hash(password) : undefined;
-  const updated = (await deps.db.users.recordLogin(user.id, deps.clock.now(), rehash)) ?? user;
-  const response = await openSession(deps, ctx, updated, amr);
+  // Both steps are guarded by the hash this login verified: a password change, reset or deactivation that got
+  // in since wins, and the login is refused as it would be if it had started a moment later.
+  const updated = await deps.db.users.recordLogin(user.id, deps.clock.now(), {
+    passwordHash: user.passwordHash,
+    rehash,
+  });
+  const response = updated && (await openSession(deps, ctx, updated, amr));
+  if (!response) throw await overtaken(deps, user.id);
   audit(deps, ctx, {
     type: 'login_succeeded',
     userId: user.id,

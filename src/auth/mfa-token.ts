@@ -1,21 +1,33 @@
 // The mfa_token between the two login steps: a JWT of its own type (`typ: mfa+jwt`, `type: mfa`), valid five
 // minutes, tied to its user, and single use (the successful second step claims its jti in the store). It is
-// no access token: access-token verification pins `typ: at+jwt`.
+// no access token: access-token verification pins `typ: at+jwt`. It carries the time of the password it was
+// earned with (`pwd_at`), so a password change or reset within its five minutes retires it.
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { verificationKey } from './keys.ts';
+import type { UserRow } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AuthError } from './errors.ts';
 
 export const MFA_TOKEN_TTL = 300;
 const MFA_TOKEN_TYPE = 'mfa+jwt';
 
-export async function issueMfaToken(deps: Deps, userId: string): Promise<string> {
+export interface MfaClaims {
+  userId: string;
+  jti: string;
+  /** When the password this token was earned with was set, in milliseconds. */
+  passwordSetAt: number;
+}
+
+export async function issueMfaToken(
+  deps: Deps,
+  user: Pick<UserRow, 'id' | 'passwordChangedAt'>,
+): Promise<string> {
   const now = Math.floor(deps.clock.now().getTime() / 1000);
-  return new SignJWT({ type: 'mfa' })
+  return new SignJWT({ type: 'mfa', pwd_at: user.passwordChangedAt.getTime() })
     .setProtectedHeader({ alg: deps.keys.active.alg, kid: deps.keys.active.kid, typ: MFA_TOKEN_TYPE })
     .setIssuer(deps.config.jwt.issuer)
     .setAudience(`${deps.config.jwt.issuer}/mfa`)
-    .setSubject(userId)
+    .setSubject(user.id)
     .setJti(deps.random.uuid())
     .setIssuedAt(now)
     .setExpirationTime(now + MFA_TOKEN_TTL)
@@ -28,7 +40,7 @@ export const invalidMfaToken = (cause?: unknown) =>
     headers: { 'WWW-Authenticate': 'Bearer realm="portcullis", error="invalid_token"' },
   });
 
-export async function verifyMfaToken(deps: Deps, token: string): Promise<{ userId: string; jti: string }> {
+export async function verifyMfaToken(deps: Deps, token: string): Promise<MfaClaims> {
   try {
     const { payload } = await jwtVerify(token, verificationKey(deps.keys), {
       algorithms: deps.keys.algorithms,
@@ -38,8 +50,10 @@ export async function verifyMfaToken(deps: Deps, token: string): Promise<{ userI
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
       currentDate: deps.clock.now(),
     });
-    if (payload.type !== 'mfa' || !payload.sub || !payload.jti) throw invalidMfaToken();
-    return { userId: payload.sub, jti: payload.jti };
+    const passwordSetAt = payload.pwd_at;
+    if (payload.type !== 'mfa' || !payload.sub || !payload.jti || typeof passwordSetAt !== 'number')
+      throw invalidMfaToken();
+    return { userId: payload.sub, jti: payload.jti, passwordSetAt };
   } catch (error) {
     if (error instanceof AuthError) throw error;
     throw invalidMfaToken(error instanceof errors.JOSEError ? error : undefined);

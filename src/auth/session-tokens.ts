@@ -44,25 +44,33 @@ export async function accessTokenFor(
   return { access_token: issued.token, expires_in: issued.expiresIn };
 }
 
+/**
+ * Opens a session for `user` as read, or returns undefined when the account has changed since (password,
+ * deactivation): a password change or deactivation that revokes "every session" must not miss this one.
+ */
 export async function openSession(
   deps: Deps,
   ctx: RequestContext,
   user: UserRow,
   amr: string[],
-): Promise<LoginResponse> {
+): Promise<LoginResponse | undefined> {
   const now = deps.clock.now();
   const refresh = await newOpaqueToken(deps.random);
   const sessionId = deps.random.uuid();
-  await deps.db.sessions.create({
-    id: sessionId,
-    userId: user.id,
-    amr,
-    ipAddress: ctx.ip,
-    userAgent: ctx.userAgent,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000),
-    tokenHash: refresh.hash,
-  });
+  const opened = await deps.db.sessions.create(
+    {
+      id: sessionId,
+      userId: user.id,
+      amr,
+      ipAddress: ctx.ip,
+      userAgent: ctx.userAgent,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000),
+      tokenHash: refresh.hash,
+    },
+    { passwordHash: user.passwordHash },
+  );
+  if (!opened) return undefined;
   const access = await accessTokenFor(deps, user, sessionId, amr);
   return { ...access, refresh_token: refresh.token, token_type: 'bearer', user: userView(user) };
 }

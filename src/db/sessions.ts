@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, sql, type Column } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { refreshTokens, sessions, users, type SessionRow, type UserRow } from './schema.ts';
 
@@ -27,6 +27,10 @@ export interface RotateInput {
   userAgent: string | null;
 }
 
+/** A value for an INSERT ... SELECT, encoded as `column` encodes it and cast to its SQL type. */
+const value = (v: unknown, column: Column, type: string) =>
+  sql`cast(${sql.param(v, column)} as ${sql.raw(type)})`;
+
 export function sessionsRepository(db: DrizzleDb) {
   const liveSessionIds = (now: Date) =>
     db
@@ -35,25 +39,57 @@ export function sessionsRepository(db: DrizzleDb) {
       .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
 
   return {
-    async create(s: NewSession): Promise<void> {
-      await db.batch([
-        db.insert(sessions).values({
-          id: s.id,
-          userId: s.userId,
-          amr: s.amr,
-          ipAddress: s.ipAddress,
-          userAgent: s.userAgent,
-          createdAt: s.createdAt,
-          lastUsedAt: s.createdAt,
-          expiresAt: s.expiresAt,
-        }),
-        db.insert(refreshTokens).values({
-          tokenHash: s.tokenHash,
-          sessionId: s.id,
-          createdAt: s.createdAt,
-          expiresAt: s.expiresAt,
-        }),
+    /**
+     * Opens a session, only while the user is active and still has the password hash the login verified.
+     * Both inserts select from the row they depend on, in one transaction, and the user row is held
+     * FOR SHARE: a password change, reset or deactivation either waits for this session to exist (and then
+     * revokes it with the others) or has already happened (and then nothing is inserted). Returns whether
+     * the session was opened.
+     */
+    async create(s: NewSession, guard: { passwordHash: string }): Promise<boolean> {
+      const [opened] = await db.batch([
+        db
+          .insert(sessions)
+          .select(
+            db
+              .select({
+                id: value(s.id, sessions.id, 'uuid').as('id'),
+                userId: users.id,
+                amr: value(s.amr, sessions.amr, 'text[]').as('amr'),
+                ipAddress: value(s.ipAddress, sessions.ipAddress, 'text').as('ip_address'),
+                userAgent: value(s.userAgent, sessions.userAgent, 'text').as('user_agent'),
+                createdAt: value(s.createdAt, sessions.createdAt, 'timestamptz').as('created_at'),
+                lastUsedAt: value(s.createdAt, sessions.lastUsedAt, 'timestamptz').as('last_used_at'),
+                expiresAt: value(s.expiresAt, sessions.expiresAt, 'timestamptz').as('expires_at'),
+                revokedAt: sql<Date | null>`null::timestamptz`.as('revoked_at'),
+                revokedReason: sql<string | null>`null::text`.as('revoked_reason'),
+              })
+              .from(users)
+              .where(
+                and(
+                  eq(users.id, s.userId),
+                  eq(users.passwordHash, guard.passwordHash),
+                  eq(users.isActive, true),
+                ),
+              )
+              .for('share'),
+          )
+          .returning({ id: sessions.id }),
+        db.insert(refreshTokens).select(
+          db
+            .select({
+              tokenHash: value(s.tokenHash, refreshTokens.tokenHash, 'text').as('token_hash'),
+              sessionId: sessions.id,
+              parentHash: sql<string | null>`null::text`.as('parent_hash'),
+              createdAt: value(s.createdAt, refreshTokens.createdAt, 'timestamptz').as('created_at'),
+              expiresAt: value(s.expiresAt, refreshTokens.expiresAt, 'timestamptz').as('expires_at'),
+              rotatedAt: sql<Date | null>`null::timestamptz`.as('rotated_at'),
+            })
+            .from(sessions)
+            .where(eq(sessions.id, s.id)),
+        ),
       ]);
+      return opened.length === 1;
     },
 
     /**

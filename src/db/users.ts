@@ -35,7 +35,16 @@ export function usersRepository(db: DrizzleDb) {
       return row;
     },
 
-    async recordLogin(id: string, at: Date, newPasswordHash?: string): Promise<UserRow | undefined> {
+    /**
+     * A completed login: clears the failure count and stores a rehash of an outdated hash. Only while the
+     * account is active and still has the hash the login verified: a password change, reset or deactivation
+     * that got in between wins, and the login is refused (undefined).
+     */
+    async recordLogin(
+      id: string,
+      at: Date,
+      verified: { passwordHash: string; rehash?: string | undefined },
+    ): Promise<UserRow | undefined> {
       const [row] = await db
         .update(users)
         .set({
@@ -43,9 +52,9 @@ export function usersRepository(db: DrizzleDb) {
           failedLoginCount: 0,
           lockedUntil: null,
           updatedAt: at,
-          ...(newPasswordHash ? { passwordHash: newPasswordHash } : {}),
+          ...(verified.rehash ? { passwordHash: verified.rehash } : {}),
         })
-        .where(eq(users.id, id))
+        .where(and(eq(users.id, id), eq(users.passwordHash, verified.passwordHash), eq(users.isActive, true)))
         .returning();
       return row;
     },
