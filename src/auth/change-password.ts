@@ -9,6 +9,9 @@ import { assertStrongPassword } from './password-policy.ts';
 import { revokeAllSessions } from './revoke.ts';
 import { openSession, type LoginResponse } from './session-tokens.ts';
 
+const overtaken = () =>
+  new AuthError('invalid_credentials', 403, 'The password was changed by another request; sign in again.');
+
 export async function changePassword(
   deps: Deps,
   ctx: RequestContext,
@@ -31,15 +34,16 @@ export async function changePassword(
     await deps.passwords.hash(input.new_password),
     deps.clock.now(),
     false,
+    user.passwordHash,
   );
+  // Another change, a reset or a deactivation got in since the current password was checked.
+  if (!updated) throw overtaken();
   // A reset link mailed before the change would undo it: whoever requested it (perhaps the reason for the
   // change) could set a password of their own within the hour.
   await deps.db.oneTimeTokens.retireAll(user.id, 'password_reset', deps.clock.now());
   await revokeAllSessions(deps, user.id, 'password_changed', { sessionId: claims.sid, accessToken: claims });
-  const response = updated && (await openSession(deps, ctx, updated, ['pwd']));
-  // Another change, a reset or a deactivation got in between: this caller's proof is no longer current.
-  if (!response)
-    throw new AuthError('invalid_credentials', 403, 'The password was changed by another request.');
+  const response = await openSession(deps, ctx, updated, ['pwd']);
+  if (!response) throw overtaken();
   audit(deps, ctx, { type: 'password_changed', userId: user.id });
   return response;
 }

@@ -59,12 +59,16 @@ export function usersRepository(db: DrizzleDb) {
       return row;
     },
 
-    /** Sets a new password; a reset also clears the lockout. */
+    /**
+     * Sets a new password; a reset also clears the lockout. With `replacing`, only while the account still has
+     * that hash: of two changes proven with the same current password, one wins and the other finds nothing.
+     */
     async setPassword(
       id: string,
       hash: string,
       now: Date,
       clearLockout: boolean,
+      replacing?: string,
     ): Promise<UserRow | undefined> {
       const [row] = await db
         .update(users)
@@ -74,7 +78,7 @@ export function usersRepository(db: DrizzleDb) {
           updatedAt: now,
           ...(clearLockout ? { failedLoginCount: 0, lockedUntil: null } : {}),
         })
-        .where(eq(users.id, id))
+        .where(and(eq(users.id, id), replacing === undefined ? undefined : eq(users.passwordHash, replacing)))
         .returning();
       return row;
     },

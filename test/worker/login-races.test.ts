@@ -188,4 +188,38 @@ describe('a login racing a change to the account', () => {
     });
     expect(done.status, 'the code was not spent by the refused attempt').toBe(200);
   });
+
+  it('threat: two password changes proven with the same current password both report success', async () => {
+    const user = newUser();
+    const first = await signUp(h, user);
+    const second = await logIn(h, user.username, user.password);
+    const change = (s: Session, new_password: string) =>
+      h.call('POST', '/api/v1/auth/change-password', {
+        token: s.access_token,
+        json: { current_password: user.password, new_password },
+      });
+    // The first change has checked the current password when the second one runs from start to end.
+    const hold = holdNext(user.password);
+    const firstAnswer = change(first, 'Cobalt-Meadow-58');
+    await hold.held;
+    const secondAnswer = await change(second, NEW_PASSWORD);
+    expect(secondAnswer.status).toBe(200);
+    hold.release();
+    const late = await firstAnswer;
+    expect(late.status, 'the overtaken change is refused').toBe(403);
+    expect((await problemOf(late)).code).toBe('invalid_credentials');
+
+    const status = async (password: string) =>
+      (
+        await h.call('POST', '/api/v1/auth/login', {
+          json: { username: user.username, password },
+          ip: randomIp(),
+        })
+      ).status;
+    expect(await status(NEW_PASSWORD), 'the reported password works').toBe(200);
+    expect(await status('Cobalt-Meadow-58'), 'the refused one does not').toBe(401);
+    const { access_token } = (await secondAnswer.json()) as Session;
+    const session = await h.call('GET', '/api/v1/auth/session', { token: access_token });
+    expect(session.status, "the winner's new session works").toBe(200);
+  });
 });
