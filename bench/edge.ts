@@ -231,7 +231,7 @@ Which ratio the target is judged on: against the bare route answering with the s
 requires the security headers on every response and API.md the request id and rate-limit headers, so a
 route of this Worker without them is not the same answer, and \`wrangler dev\` (not the Worker) charges for
 each header: its proxy copies every response and walks its headers, and the headers alone cost the bare
-route about 10% of its throughput through wrangler's port (the CPU rows). Against the header-less route the
+route 8-10% of its throughput through wrangler's port (the CPU rows). Against the header-less route the
 ratio has averaged about 0.91x with half the runs under 0.9x; past the proxy, as in production, it is about
 0.96x. Both stay in the table.
 

@@ -1,12 +1,13 @@
 // Password change, reset by mail, email verification, the password policy, legacy hashes.
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { argon2id, bcrypt } from '../../src/generated/hash-wasm.js';
+import { argon2id } from '../../src/generated/hash-wasm.js';
 import {
   harness,
   logIn,
   newUser,
   problemOf,
+  setLegacyBcryptHash,
   randomIp,
   signUp,
   tokenFromMail,
@@ -278,13 +279,7 @@ describe('legacy and outdated hashes', () => {
   it('a bcrypt user logs in and is rehashed to Argon2id with the current parameters', async () => {
     const user = newUser();
     const s = await signUp(h, user);
-    const legacy = await bcrypt({
-      password: user.password,
-      salt: crypto.getRandomValues(new Uint8Array(16)),
-      costFactor: 10,
-      outputType: 'encoded',
-    });
-    await h.deps.db.users.setPassword(s.user.id, legacy, h.clock.now(), false);
+    await setLegacyBcryptHash(h, s.user.id, user.password);
     await logIn(h, user.username, user.password);
     const stored = (await h.deps.db.users.findById(s.user.id))!.passwordHash;
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { depsFromEnv } from '../../src/deps-from-env.ts';
 import type { Deps } from '../../src/deps.ts';
+import { bcrypt } from '../../src/generated/hash-wasm.js';
 import { FrozenClock } from '../../src/ports/clock.ts';
 import { silentLogger, type Logger } from '../../src/ports/logger.ts';
 
@@ -133,6 +134,17 @@ export async function logIn(h: Harness, username: string, password: string): Pro
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as Omit<Session, 'password'>;
   return { ...body, password };
+}
+
+/** Gives the user a legacy bcrypt hash of `password` (an imported account), as if from before Argon2id. */
+export async function setLegacyBcryptHash(h: Harness, userId: string, password: string): Promise<void> {
+  const legacy = await bcrypt({
+    password,
+    salt: crypto.getRandomValues(new Uint8Array(16)),
+    costFactor: 10,
+    outputType: 'encoded',
+  });
+  await h.deps.db.users.setPassword(userId, legacy, h.clock.now(), false);
 }
 
 export async function problemOf(res: Response): Promise<{ status: number; code: string; detail: string }> {

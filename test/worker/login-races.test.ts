@@ -4,7 +4,6 @@
 // back. The login is held between its password check and the rest (the hasher port, wrapped), so the race is
 // the same on every run instead of a matter of luck.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bcrypt } from '../../src/generated/hash-wasm.js';
 import type { PasswordHasher } from '../../src/ports/password-hasher.ts';
 import { createArgon2Hasher } from '../../src/auth/argon2-hasher.ts';
 import { cryptoRandom } from '../../src/ports/random.ts';
@@ -15,6 +14,7 @@ import {
   logIn,
   newUser,
   problemOf,
+  setLegacyBcryptHash,
   randomIp,
   signUp,
   signUpAdmin,
@@ -73,6 +73,12 @@ async function heldLogin(username: string, password: string) {
   };
 }
 
+const changePassword = (s: Session, current_password: string, new_password: string) =>
+  h.call('POST', '/api/v1/auth/change-password', {
+    token: s.access_token,
+    json: { current_password, new_password },
+  });
+
 /** Whatever the held login answered, it must not have opened a session that still works. */
 async function expectNoLiveSession(res: Response, expectedCode: string) {
   if (res.status === 200) {
@@ -93,10 +99,7 @@ describe('a login racing a change to the account', () => {
     const user = newUser();
     const owner = await signUp(h, user);
     const finish = await heldLogin(user.username, user.password);
-    const changed = await h.call('POST', '/api/v1/auth/change-password', {
-      token: owner.access_token,
-      json: { current_password: user.password, new_password: NEW_PASSWORD },
-    });
+    const changed = await changePassword(owner, user.password, NEW_PASSWORD);
     expect(changed.status).toBe(200);
     await expectNoLiveSession(await finish(), 'invalid_credentials');
     await logIn(h, user.username, NEW_PASSWORD);
@@ -131,18 +134,9 @@ describe('a login racing a change to the account', () => {
   it('threat: the rehash of an outdated hash, finishing after a password change, does not bring the old password back', async () => {
     const user = newUser();
     const owner: Session = await signUp(h, user);
-    const legacy = await bcrypt({
-      password: user.password,
-      salt: crypto.getRandomValues(new Uint8Array(16)),
-      costFactor: 10,
-      outputType: 'encoded',
-    });
-    await h.deps.db.users.setPassword(owner.user.id, legacy, h.clock.now(), false);
+    await setLegacyBcryptHash(h, owner.user.id, user.password);
     const finish = await heldLogin(user.username, user.password);
-    const changed = await h.call('POST', '/api/v1/auth/change-password', {
-      token: owner.access_token,
-      json: { current_password: user.password, new_password: NEW_PASSWORD },
-    });
+    const changed = await changePassword(owner, user.password, NEW_PASSWORD);
     expect(changed.status).toBe(200);
     await expectNoLiveSession(await finish(), 'invalid_credentials');
 
@@ -163,10 +157,7 @@ describe('a login racing a change to the account', () => {
       ip: randomIp(),
     });
     const { mfa_token } = (await first.json()) as { mfa_token: string };
-    const changed = await h.call('POST', '/api/v1/auth/change-password', {
-      token: owner.access_token,
-      json: { current_password: user.password, new_password: NEW_PASSWORD },
-    });
+    const changed = await changePassword(owner, user.password, NEW_PASSWORD);
     expect(changed.status).toBe(200);
 
     const second = await h.call('POST', '/api/v1/auth/login/2fa', {
@@ -193,16 +184,11 @@ describe('a login racing a change to the account', () => {
     const user = newUser();
     const first = await signUp(h, user);
     const second = await logIn(h, user.username, user.password);
-    const change = (s: Session, new_password: string) =>
-      h.call('POST', '/api/v1/auth/change-password', {
-        token: s.access_token,
-        json: { current_password: user.password, new_password },
-      });
     // The first change has checked the current password when the second one runs from start to end.
     const hold = holdNext(user.password);
-    const firstAnswer = change(first, 'Cobalt-Meadow-58');
+    const firstAnswer = changePassword(first, user.password, 'Cobalt-Meadow-58');
     await hold.held;
-    const secondAnswer = await change(second, NEW_PASSWORD);
+    const secondAnswer = await changePassword(second, user.password, NEW_PASSWORD);
     expect(secondAnswer.status).toBe(200);
     hold.release();
     const late = await firstAnswer;
