@@ -44,6 +44,8 @@ export interface Config {
   cors: { origins: string[]; originPatterns: RegExp[] };
   rateLimits: Record<RateLimitScope, RateLimitRule>;
   lockout: { threshold: number; minutes: number };
+  /** How long audit events are kept before the scheduled clean-up deletes them. */
+  auditRetentionDays: number;
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
   secretsKey: string;
   totpIssuer: string;
@@ -90,6 +92,7 @@ const EnvSchema = z.object({
   CORS_ORIGIN_PATTERNS: list,
   LOCKOUT_THRESHOLD: intFrom(5, 1, 1000),
   LOCKOUT_MINUTES: intFrom(30, 1, 525_600),
+  AUDIT_RETENTION_DAYS: intFrom(365, 1, 36_500),
   ARGON2_MEMORY_KIB: intFrom(ARGON2_OWASP_MINIMUM.memoryKiB, 1024, 1024 * 1024),
   ARGON2_ITERATIONS: intFrom(ARGON2_OWASP_MINIMUM.iterations, 1, 64),
   ARGON2_PARALLELISM: intFrom(ARGON2_OWASP_MINIMUM.parallelism, 1, 16),
@@ -210,6 +213,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     cors: { origins: e.CORS_ORIGINS, originPatterns },
     rateLimits,
     lockout: { threshold: e.LOCKOUT_THRESHOLD, minutes: e.LOCKOUT_MINUTES },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     argon2: {
       memoryKiB: e.ARGON2_MEMORY_KIB,
       iterations: e.ARGON2_ITERATIONS,

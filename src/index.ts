@@ -1,13 +1,36 @@
 // The Worker. Deps (config, keys, clients) are built once per isolate; a configuration that is unsafe to
-// serve with is refused with a clear 500 on every request, logged once, never with a secret in it.
+// serve with is refused with a clear 500 on every request, logged once, never with a secret in it. The cron
+// trigger (wrangler.toml) runs the clean-up of ended sessions, spent tokens and old audit events.
 import { createApp, type App } from './app.ts';
+import { pruneExpired } from './auth/retention.ts';
 import { ConfigError } from './config.ts';
 import { depsFromEnv } from './deps-from-env.ts';
+import type { Deps } from './deps.ts';
 import { consoleLogger } from './ports/logger.ts';
 
+interface Isolate {
+  deps: Deps;
+  app: App;
+}
+
 // Keyed by the env object, which the runtime keeps for the life of the isolate.
-const apps = new WeakMap<object, Promise<App>>();
+const isolates = new WeakMap<object, Promise<Isolate>>();
 let reported = false;
+
+/** The isolate's deps and app, built on first use; a failed build is forgotten so the next call retries. */
+async function isolateFor(env: Record<string, unknown>): Promise<Isolate> {
+  let ready = isolates.get(env);
+  if (!ready) {
+    ready = depsFromEnv(env).then((deps) => ({ deps, app: createApp(deps) }));
+    isolates.set(env, ready);
+  }
+  try {
+    return await ready;
+  } catch (error) {
+    isolates.delete(env);
+    throw error;
+  }
+}
 
 function misconfigured(error: unknown): Response {
   const issues = error instanceof ConfigError ? error.issues : ['the service could not start'];
@@ -29,18 +52,29 @@ function misconfigured(error: unknown): Response {
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    let ready = apps.get(env);
-    if (!ready) {
-      ready = depsFromEnv(env).then(createApp);
-      apps.set(env, ready);
-    }
-    let app: App;
+    let isolate: Isolate;
     try {
-      app = await ready;
+      isolate = await isolateFor(env);
     } catch (error) {
-      apps.delete(env);
       return misconfigured(error);
     }
-    return app.fetch(request, env, ctx);
+    return isolate.app.fetch(request, env, ctx);
+  },
+
+  async scheduled(_controller, env): Promise<void> {
+    let isolate: Isolate;
+    try {
+      isolate = await isolateFor(env);
+    } catch (error) {
+      misconfigured(error); // logs it once; there is no response to carry it
+      throw new Error('the service is not configured correctly');
+    }
+    try {
+      await pruneExpired(isolate.deps);
+    } catch (error) {
+      // The run fails (and the next trigger retries); drizzle's errors quote the SQL, so only the name is kept.
+      isolate.deps.logger.error('prune_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      throw new Error('the scheduled clean-up failed');
+    }
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

@@ -6,6 +6,7 @@ import { auditRepository, type AuditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
 import { lockoutsRepository, type LockoutsRepository } from './lockouts.ts';
 import { oneTimeTokensRepository, type OneTimeTokensRepository } from './one-time-tokens.ts';
+import { retentionRepository, type RetentionRepository } from './retention.ts';
 import { twoFactorRepository, type TwoFactorRepository } from './two-factor.ts';
 import { sessionsRepository, type SessionsRepository } from './sessions.ts';
 import { usersRepository, type UsersRepository } from './users.ts';
@@ -19,6 +20,7 @@ export interface Database {
   twoFactor: TwoFactorRepository;
   apiKeys: ApiKeysRepository;
   adminUsers: AdminUsersRepository;
+  retention: RetentionRepository;
   /** One trivial query: true when the database answers. */
   ping(): Promise<boolean>;
 }
@@ -34,6 +36,7 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     twoFactor: twoFactorRepository(db),
     apiKeys: apiKeysRepository(db),
     adminUsers: adminUsersRepository(db),
+    retention: retentionRepository(db),
     async ping() {
       await db.execute(sql`select 1`);
       return true;

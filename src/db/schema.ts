@@ -80,7 +80,12 @@ export const sessions = pgTable(
     revokedAt: time('revoked_at'),
     revokedReason: text('revoked_reason'),
   },
-  (t) => [index('sessions_user_id_idx').on(t.userId, t.createdAt)],
+  (t) => [
+    index('sessions_user_id_idx').on(t.userId, t.createdAt),
+    // For the scheduled clean-up of ended sessions (src/auth/retention.ts).
+    index('sessions_expires_at_idx').on(t.expiresAt),
+    index('sessions_revoked_at_idx').on(t.revokedAt),
+  ],
 );
 
 /** Every refresh token ever issued, as SHA-256; `rotatedAt` marks the ones already exchanged. */
@@ -173,7 +178,10 @@ export const oneTimeTokens = pgTable(
     expiresAt: time('expires_at').notNull(),
     usedAt: time('used_at'),
   },
-  (t) => [index('one_time_tokens_user_id_idx').on(t.userId, t.purpose)],
+  (t) => [
+    index('one_time_tokens_user_id_idx').on(t.userId, t.purpose),
+    index('one_time_tokens_expires_at_idx').on(t.expiresAt),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;
