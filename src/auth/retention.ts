@@ -6,8 +6,11 @@ import type { Deps } from '../deps.ts';
 
 const DAY_MS = 86_400_000;
 /** Rows per statement, and statements per kind per run: a backlog is worked off over several runs. */
-export const PRUNE_BATCH = 1000;
-export const PRUNE_MAX_BATCHES = 20;
+export interface PruneLimits {
+  batch: number;
+  maxBatches: number;
+}
+const DEFAULT_LIMITS: PruneLimits = { batch: 1000, maxBatches: 20 };
 
 export interface PruneReport {
   sessions: number;
@@ -15,27 +18,28 @@ export interface PruneReport {
   audit_events: number;
 }
 
-async function drain(remove: (limit: number) => Promise<number>): Promise<number> {
+async function drain(remove: (limit: number) => Promise<number>, limits: PruneLimits): Promise<number> {
   let total = 0;
-  for (let i = 0; i < PRUNE_MAX_BATCHES; i++) {
-    const removed = await remove(PRUNE_BATCH);
+  for (let i = 0; i < limits.maxBatches; i++) {
+    const removed = await remove(limits.batch);
     total += removed;
-    if (removed < PRUNE_BATCH) break;
+    if (removed < limits.batch) break;
   }
   return total;
 }
 
 export async function pruneExpired(
   deps: Pick<Deps, 'db' | 'clock' | 'config' | 'logger'>,
+  limits: PruneLimits = DEFAULT_LIMITS,
 ): Promise<PruneReport> {
   const now = deps.clock.now().getTime();
   const dayAgo = new Date(now - DAY_MS);
   const auditCutoff = new Date(now - deps.config.auditRetentionDays * DAY_MS);
   const { retention } = deps.db;
   const report: PruneReport = {
-    sessions: await drain((limit) => retention.deleteEndedSessions(dayAgo, limit)),
-    one_time_tokens: await drain((limit) => retention.deleteExpiredOneTimeTokens(dayAgo, limit)),
-    audit_events: await drain((limit) => retention.deleteAuditEventsBefore(auditCutoff, limit)),
+    sessions: await drain((limit) => retention.deleteEndedSessions(dayAgo, limit), limits),
+    one_time_tokens: await drain((limit) => retention.deleteExpiredOneTimeTokens(dayAgo, limit), limits),
+    audit_events: await drain((limit) => retention.deleteAuditEventsBefore(auditCutoff, limit), limits),
   };
   deps.logger.info('pruned', { ...report });
   return report;

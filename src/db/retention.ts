@@ -1,52 +1,35 @@
 // Deleting what no request can use any more, a bounded batch at a time: each call is one statement that
 // removes at most `limit` rows, so a backlog never becomes one long transaction over Neon's HTTP API.
-import { inArray, lt, or } from 'drizzle-orm';
+import { inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
 import { auditEvents, oneTimeTokens, sessions } from './schema.ts';
 
 export function retentionRepository(db: DrizzleDb) {
+  /** Deletes at most `limit` rows of `table` matching `where`, picked by their primary key `key`. */
+  const deleteSome = async (table: PgTable, key: AnyPgColumn, where: SQL | undefined, limit: number) => {
+    const picked = db.select({ key }).from(table).where(where).limit(limit);
+    const rows = await db.delete(table).where(inArray(key, picked)).returning({ key });
+    return rows.length;
+  };
+
   return {
     /** Sessions that expired or were revoked before `cutoff`; their refresh tokens go with them (cascade). */
-    async deleteEndedSessions(cutoff: Date, limit: number): Promise<number> {
-      const ended = db
-        .select({ id: sessions.id })
-        .from(sessions)
-        .where(or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)))
-        .limit(limit);
-      const rows = await db
-        .delete(sessions)
-        .where(inArray(sessions.id, ended))
-        .returning({ id: sessions.id });
-      return rows.length;
-    },
+    deleteEndedSessions: (cutoff: Date, limit: number): Promise<number> =>
+      deleteSome(
+        sessions,
+        sessions.id,
+        or(lt(sessions.expiresAt, cutoff), lt(sessions.revokedAt, cutoff)),
+        limit,
+      ),
 
     /** Reset and verification tokens, used or not, that expired before `cutoff`. */
-    async deleteExpiredOneTimeTokens(cutoff: Date, limit: number): Promise<number> {
-      const expired = db
-        .select({ tokenHash: oneTimeTokens.tokenHash })
-        .from(oneTimeTokens)
-        .where(lt(oneTimeTokens.expiresAt, cutoff))
-        .limit(limit);
-      const rows = await db
-        .delete(oneTimeTokens)
-        .where(inArray(oneTimeTokens.tokenHash, expired))
-        .returning({ tokenHash: oneTimeTokens.tokenHash });
-      return rows.length;
-    },
+    deleteExpiredOneTimeTokens: (cutoff: Date, limit: number): Promise<number> =>
+      deleteSome(oneTimeTokens, oneTimeTokens.tokenHash, lt(oneTimeTokens.expiresAt, cutoff), limit),
 
     /** Audit events recorded before `cutoff`. */
-    async deleteAuditEventsBefore(cutoff: Date, limit: number): Promise<number> {
-      const old = db
-        .select({ id: auditEvents.id })
-        .from(auditEvents)
-        .where(lt(auditEvents.createdAt, cutoff))
-        .limit(limit);
-      const rows = await db
-        .delete(auditEvents)
-        .where(inArray(auditEvents.id, old))
-        .returning({ id: auditEvents.id });
-      return rows.length;
-    },
+    deleteAuditEventsBefore: (cutoff: Date, limit: number): Promise<number> =>
+      deleteSome(auditEvents, auditEvents.id, lt(auditEvents.createdAt, cutoff), limit),
   };
 }
 

@@ -14,6 +14,8 @@ describe('configuration', () => {
       ['ACCESS_TOKEN_TTL', '15min'],
       ['ACCESS_TOKEN_TTL', '5'],
       ['LOCKOUT_THRESHOLD', '0'],
+      ['AUDIT_RETENTION_DAYS', '0'],
+      ['AUDIT_RETENTION_DAYS', 'forever'],
       ['ARGON2_MEMORY_KIB', '512'],
       ['CORS_ORIGIN_PATTERNS', 'https://(unclosed'],
       ['JWT_PRIVATE_KEYS', '{"kty":"oct","k":"c2VjcmV0LXZhbHVlLXNo"}'],
