@@ -17,6 +17,8 @@ export const invalidCredentials = () =>
     headers: { 'WWW-Authenticate': 'Bearer realm="portcullis"' },
   });
 
+const accountInactive = () => new AuthError('account_inactive', 403, 'This account has been deactivated.');
+
 export interface MfaChallenge {
   requires_2fa: true;
   mfa_token: string;
@@ -70,13 +72,18 @@ export async function checkPassword(
   return { ...user, needsRehash: verified.needsRehash };
 }
 
-/** The error a login gets when the account changed while it was checking the factors. */
-async function overtaken(deps: Deps, userId: string): Promise<AuthError> {
-  const now = await deps.db.users.findById(userId);
-  return now && !now.isActive ? accountInactive() : invalidCredentials();
+/**
+ * The account as it is now, if this login's proof still holds for it: active, and holding the hash that was
+ * verified or (after another login's rehash of an outdated hash) one that verifies the same password.
+ * Otherwise the error the login would have got had it started a moment later.
+ */
+async function stillProven(deps: Deps, user: UserRow, password: string | undefined): Promise<UserRow> {
+  const current = await deps.db.users.findById(user.id);
+  if (current && !current.isActive) throw accountInactive();
+  if (!current || !password || current.passwordHash === user.passwordHash) throw invalidCredentials();
+  if (!(await deps.passwords.verify(password, current.passwordHash)).ok) throw invalidCredentials();
+  return current;
 }
-
-const accountInactive = () => new AuthError('account_inactive', 403, 'This account has been deactivated.');
 
 /** Every factor checked: reset the failure count, rehash an outdated hash, open the session. */
 export async function completeLogin(
@@ -89,12 +96,16 @@ export async function completeLogin(
   const rehash = user.needsRehash && password ? await deps.passwords.hash(password) : undefined;
   // Both steps are guarded by the hash this login verified: a password change, reset or deactivation that got
   // in since wins, and the login is refused as it would be if it had started a moment later.
-  const updated = await deps.db.users.recordLogin(user.id, deps.clock.now(), {
-    passwordHash: user.passwordHash,
-    rehash,
-  });
-  const response = updated && (await openSession(deps, ctx, updated, amr));
-  if (!response) throw await overtaken(deps, user.id);
+  const attempt = async (proven: UserRow, newHash?: string) => {
+    const updated = await deps.db.users.recordLogin(proven.id, deps.clock.now(), {
+      passwordHash: proven.passwordHash,
+      rehash: newHash,
+    });
+    return updated && openSession(deps, ctx, updated, amr);
+  };
+  // One retry, for the only change that keeps the password: a concurrent login's rehash.
+  const response = (await attempt(user, rehash)) ?? (await attempt(await stillProven(deps, user, password)));
+  if (!response) throw invalidCredentials();
   audit(deps, ctx, {
     type: 'login_succeeded',
     userId: user.id,

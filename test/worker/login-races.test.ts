@@ -148,6 +148,20 @@ describe('a login racing a change to the account', () => {
     await logIn(h, user.username, NEW_PASSWORD);
   });
 
+  it('two logins of an account with an outdated hash at once: the one that finds it rehashed still gets in', async () => {
+    const user = newUser();
+    const s = await signUp(h, user);
+    await setLegacyBcryptHash(h, s.user.id, user.password);
+    const finish = await heldLogin(user.username, user.password);
+    await logIn(h, user.username, user.password); // verifies the bcrypt hash and stores an Argon2id one
+    const late = await finish();
+    expect(late.status, 'a right password refused because another login rehashed it').toBe(200);
+    const { access_token, refresh_token } = (await late.json()) as Session;
+    expect((await h.call('GET', '/api/v1/auth/session', { token: access_token })).status).toBe(200);
+    const refreshed = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token } });
+    expect(refreshed.status).toBe(200);
+  });
+
   it('threat: an mfa_token earned with the old password cannot finish the login after a password change', async () => {
     const user = newUser();
     const owner = await signUp(h, user);
