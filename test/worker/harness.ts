@@ -196,6 +196,19 @@ export async function enableTwoFactor(h: Harness, s: Session): Promise<TwoFactor
   return enrolment;
 }
 
+/**
+ * Returns once at least `marginMs` is left before the end of the current rate-limit window of
+ * `windowSeconds` (waiting for the next one to begin if need be). The sliding window of @upstash/ratelimit
+ * runs on the real clock, windows aligned to the epoch, and weighs the previous window's count rounded down:
+ * a run of requests that crosses a window's end is let off a request or two, so a test of a limit's exact
+ * boundary must fit inside one window. Every default window is a multiple of 60 s, so 60 covers them all.
+ */
+export async function clearOfWindowEnd(marginMs = 8000, windowSeconds = 60): Promise<void> {
+  const windowMs = windowSeconds * 1000;
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 /** Env overrides that take a dependency down (an address nothing listens on, a refused token). */
 export const OUTAGES = {
   storeUnreachable: { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9', STORE_TIMEOUT_MS: '500' },

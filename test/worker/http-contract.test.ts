@@ -1,6 +1,6 @@
 // Conventions every response keeps: problem+json errors, request ids, security headers, body rules.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { harness, problemOf, randomIp, signUp, type Harness } from './harness.ts';
+import { clearOfWindowEnd, harness, problemOf, randomIp, signUp, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -38,6 +38,7 @@ function expectSecurityHeaders(res: Response) {
 describe('every response', () => {
   it('carries the security headers on a 200, a 401, a 404, a 422 and a 429', async () => {
     const tight = await harness({ env: { RATE_LIMIT_LOGIN: '1/60' } });
+    await clearOfWindowEnd();
     const ip = randomIp();
     await tight.call('POST', '/api/v1/auth/login', {
       json: { username: crypto.randomUUID(), password: 'x' },

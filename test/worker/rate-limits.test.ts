@@ -1,6 +1,7 @@
 // Threat: brute force and scraping at volume. Every scope holds at its boundary, per the right identity.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  clearOfWindowEnd,
   enableTwoFactor,
   harness,
   newUser,
@@ -18,6 +19,8 @@ const uniqueName = () => `n-${crypto.randomUUID()}`;
 beforeAll(async () => {
   h = await harness();
 });
+// Each test counts requests up to a limit: it must not straddle the end of a window (see clearOfWindowEnd).
+beforeEach(() => clearOfWindowEnd());
 
 async function expectLimited(res: Response, limit: number) {
   expect(res.status).toBe(429);
