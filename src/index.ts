@@ -32,12 +32,16 @@ async function isolateFor(env: Record<string, unknown>): Promise<Isolate> {
   }
 }
 
-function misconfigured(error: unknown): Response {
+/** Logs why the service cannot start, once per isolate, naming variables and never their values. */
+function reportStartupFailure(error: unknown): void {
+  if (reported) return;
+  reported = true;
   const issues = error instanceof ConfigError ? error.issues : ['the service could not start'];
-  if (!reported) {
-    reported = true;
-    consoleLogger.error('startup_failed', { issues });
-  }
+  consoleLogger.error('startup_failed', { issues });
+}
+
+function misconfigured(error: unknown): Response {
+  reportStartupFailure(error);
   return new Response(
     JSON.stringify({
       type: 'about:blank',
@@ -66,7 +70,7 @@ export default {
     try {
       isolate = await isolateFor(env);
     } catch (error) {
-      misconfigured(error); // logs it once; there is no response to carry it
+      reportStartupFailure(error);
       throw new Error('the service is not configured correctly');
     }
     try {

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, sql, type Column } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { refreshTokens, sessions, users, type SessionRow, type UserRow } from './schema.ts';
+import { stillProvenBy } from './users.ts';
 
 export interface NewSession {
   id: string;
@@ -65,13 +66,7 @@ export function sessionsRepository(db: DrizzleDb) {
                 revokedReason: sql<string | null>`null::text`.as('revoked_reason'),
               })
               .from(users)
-              .where(
-                and(
-                  eq(users.id, s.userId),
-                  eq(users.passwordHash, guard.passwordHash),
-                  eq(users.isActive, true),
-                ),
-              )
+              .where(stillProvenBy(s.userId, guard.passwordHash))
               .for('share'),
           )
           .returning({ id: sessions.id }),

@@ -6,6 +6,13 @@ import { users, type UserRow } from './schema.ts';
 export type NewUser = typeof users.$inferInsert;
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken: 'email' | 'username' };
 
+/**
+ * The user `id`, only while active and holding `passwordHash`: what a login's proof needs to still hold when
+ * it writes (recordLogin here, the session insert in sessions.ts).
+ */
+export const stillProvenBy = (id: string, passwordHash: string) =>
+  and(eq(users.id, id), eq(users.passwordHash, passwordHash), eq(users.isActive, true));
+
 export function usersRepository(db: DrizzleDb) {
   return {
     async insert(user: NewUser): Promise<InsertUserResult> {
@@ -54,7 +61,7 @@ export function usersRepository(db: DrizzleDb) {
           updatedAt: at,
           ...(verified.rehash ? { passwordHash: verified.rehash } : {}),
         })
-        .where(and(eq(users.id, id), eq(users.passwordHash, verified.passwordHash), eq(users.isActive, true)))
+        .where(stillProvenBy(id, verified.passwordHash))
         .returning();
       return row;
     },
