@@ -35,14 +35,79 @@ export default tseslint.config(
       ],
     },
   },
+  // The boundaries of DESIGN.md: dependencies point inwards (index -> app -> http -> auth/oauth -> ports).
   {
-    files: ['src/auth/**/*.ts'],
+    files: ['src/auth/**/*.ts', 'src/oauth/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['hono', 'hono/*', '@hono/*'], message: 'auth/ is framework-free (DESIGN.md).' },
+            { group: ['hono', 'hono/*', '@hono/*'], message: 'The domain is framework-free (DESIGN.md).' },
+            {
+              group: ['**/db/*', '**/store/*', '**/mail/*', '**/hasher/*', '**/http/*', '**/http/**'],
+              message: 'The domain reaches adapters only through the port types in src/ports/.',
+            },
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*', '@upstash/*'],
+              message: 'Drivers live in their adapters.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/*', '**/store/*', '**/mail/*', '**/hasher/*'],
+              message: 'http/ reaches the adapters through deps and the port types in src/ports/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/auth/*',
+                '**/oauth/*',
+                '**/http/*',
+                '**/db/*',
+                '**/store/*',
+                '**/mail/*',
+                '**/hasher/*',
+              ],
+              message: 'Ports are the innermost layer: they import nothing of the project but other ports.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/deps.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./auth/*', './oauth/*', './http/*', './db/*', './store/*', './mail/*', './hasher/*'],
+              message: 'deps.ts names port types only; adapters are chosen in deps-from-env.ts.',
+            },
           ],
         },
       ],

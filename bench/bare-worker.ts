@@ -4,7 +4,7 @@
 // the benchmark), to tell the Worker's own cost from the cost of moving ~20 more headers through the harness.
 import { loadConfig } from '../src/config.ts';
 import { createUpstashStore } from '../src/store/upstash.ts';
-import type { Store } from '../src/store/store.ts';
+import type { Store } from '../src/ports/store.ts';
 
 let store: Store | undefined;
 

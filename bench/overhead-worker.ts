@@ -9,10 +9,10 @@
 // text each time: EVALSHA would be a little cheaper still); both are one HTTP request, so the difference is
 // client-side work and script time.
 import { issueAccessToken } from '../src/auth/access-token.ts';
-import { tokenSettings } from '../src/auth/session-tokens.ts';
+import { tokenSettings } from '../src/auth/token-settings.ts';
 import { createApp } from '../src/app.ts';
 import { depsFromEnv } from '../src/deps-from-env.ts';
-import type { Store } from '../src/store/store.ts';
+import type { Store } from '../src/ports/store.ts';
 
 /** The store, with the time spent in checkToken added up. */
 function timed(store: Store) {

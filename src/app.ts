@@ -1,5 +1,6 @@
 // createApp(deps): the Hono app. Middleware order matters and is read top to bottom; no I/O at import time.
 import type { Deps } from './deps.ts';
+import { requestContextFor } from './http/context.ts';
 import { limitBody } from './http/middleware/body.ts';
 import { corsForAllowedOrigins } from './http/middleware/cors.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
@@ -15,6 +16,7 @@ import { router } from './http/routes/shared.ts';
 export function createApp(deps: Deps) {
   const app = router();
   app.use(requestId());
+  app.use(requestContextFor(deps));
   app.use(securityHeaders());
   app.use(
     corsForAllowedOrigins({ origins: deps.config.cors.origins, patterns: deps.config.cors.originPatterns }),

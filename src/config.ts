@@ -1,22 +1,10 @@
 // env -> typed, validated Config. Refuses unsafe production settings instead of starting half-configured.
 import { z } from 'zod';
+import { RATE_LIMIT_SCOPES, type RateLimitRule, type RateLimitScope } from './ports/store.ts';
 
 export type Environment = 'development' | 'test' | 'production';
 
-export interface RateLimitRule {
-  max: number;
-  windowSeconds: number;
-}
-
-export const RATE_LIMIT_SCOPES = [
-  'LOGIN',
-  'LOGIN_2FA',
-  'REGISTER',
-  'PASSWORD_RESET',
-  'REFRESH',
-  'API',
-] as const;
-export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
+export { RATE_LIMIT_SCOPES, type RateLimitRule, type RateLimitScope };
 
 const DEFAULT_LIMITS: Record<RateLimitScope, RateLimitRule> = {
   LOGIN: { max: 5, windowSeconds: 300 },

@@ -1,5 +1,5 @@
 // Builds the Deps of one isolate from the Worker's env. Tests call it too, overriding the clock.
-import { createArgon2Hasher } from './auth/argon2-hasher.ts';
+import { createArgon2Hasher } from './hasher/argon2-hasher.ts';
 import { loadKeySet } from './auth/keys.ts';
 import { configWarnings, loadConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';

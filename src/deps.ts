@@ -1,13 +1,14 @@
-// Everything with state or side effects, handed to the app once per isolate.
-import type { KeySet } from './auth/keys.ts';
+// Everything with state or side effects, handed to the app once per isolate. Only port types here: the
+// adapters are chosen in deps-from-env.ts.
 import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
-import type { Mailer } from './mail/mailer.ts';
 import type { Clock } from './ports/clock.ts';
+import type { Database } from './ports/database.ts';
+import type { KeySet } from './ports/keys.ts';
 import type { Logger } from './ports/logger.ts';
+import type { Mailer } from './ports/mailer.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
 import type { Random } from './ports/random.ts';
-import type { Store } from './store/store.ts';
+import type { RateLimitScope, Store } from './ports/store.ts';
 
 export interface Deps {
   config: Config;
@@ -28,4 +29,10 @@ export interface RequestContext {
   requestId: string;
   /** Work that may finish after the response (audit rows); never used for anything a response depends on. */
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * Counts this request against a rate-limit scope for an identity the domain learns on the way (a user id),
+   * and refuses it with 429 rate_limited when it is over the limit. The result shows in the X-RateLimit-*
+   * headers of the response.
+   */
+  limit(scope: RateLimitScope, key: string): Promise<void>;
 }

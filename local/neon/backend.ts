@@ -25,7 +25,7 @@ export interface SqlResult {
 export type IsolationLevel = 'ReadUncommitted' | 'ReadCommitted' | 'RepeatableRead' | 'Serializable';
 
 export interface BatchOptions {
-  isolationLevel?: IsolationLevel;
+  isolationLevel?: IsolationLevel | undefined;
   readOnly?: boolean;
   deferrable?: boolean;
 }

@@ -7,8 +7,8 @@ import { FrozenClock } from '../ports/clock.ts';
 import { issueAccessToken, type TokenSettings } from './access-token.ts';
 import { createAccessTokenVerifier } from './access-token-verifier.ts';
 import { AuthError } from './errors.ts';
-import type { KeySet } from './keys.ts';
-import { tokenSettings } from './session-tokens.ts';
+import type { KeySet } from '../ports/keys.ts';
+import { tokenSettings } from './token-settings.ts';
 
 let h: Harness;
 beforeAll(async () => {

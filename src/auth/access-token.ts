@@ -3,8 +3,9 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../ports/clock.ts';
 import type { Random } from '../ports/random.ts';
-import { AuthError } from './errors.ts';
-import { verificationKey, type KeySet } from './keys.ts';
+import { AuthError, invalidToken } from './errors.ts';
+import type { KeySet } from '../ports/keys.ts';
+import { verificationKey } from './keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
@@ -70,9 +71,6 @@ export async function issueAccessToken(
   return { token, jti, expiresIn: s.ttlSeconds, expiresAt: new Date((now + s.ttlSeconds) * 1000) };
 }
 
-const invalid = (cause?: unknown) =>
-  new AuthError('invalid_token', 401, 'The access token is not valid.', { cause });
-
 export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims> {
   let payload: Record<string, unknown>;
   try {
@@ -86,9 +84,9 @@ export async function verifyAccessToken(s: TokenSettings, token: string): Promis
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
-      throw new AuthError('token_expired', 401, 'The access token has expired.', { cause: error });
+      throw new AuthError('token_expired', 'The access token has expired.', { cause: error });
     }
-    throw error instanceof AuthError ? error : invalid(error);
+    throw error instanceof AuthError ? error : invalidToken(undefined, error);
   }
   const p = payload;
   const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -102,7 +100,7 @@ export async function verifyAccessToken(s: TokenSettings, token: string): Promis
     !strings(p.roles) ||
     !strings(p.amr)
   ) {
-    throw invalid();
+    throw invalidToken();
   }
   return p as unknown as AccessClaims;
 }

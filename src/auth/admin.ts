@@ -1,5 +1,5 @@
 // Administration: users (cursor pages, search), lock, status and roles, and the audit trail.
-import type { AuditEventRow, UserRow } from '../db/schema.ts';
+import type { AuditEventRow, UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { base64url, base64urlDecode } from './encoding.ts';
@@ -26,7 +26,7 @@ export function decodeCursor(cursor: string | undefined): { createdAt: Date; id:
     if (rest.length > 0 || !valid || !UUID.test(id)) throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
-    throw new AuthError('validation_failed', 422, 'The cursor is not valid.', {
+    throw new AuthError('validation_failed', 'The cursor is not valid.', {
       extensions: { errors: [{ path: 'cursor', message: 'Not a cursor from this API.' }] },
     });
   }
@@ -77,7 +77,7 @@ export async function listAuditEvents(
 }
 
 const found = (row: UserRow | undefined) => {
-  if (!row) throw new AuthError('not_found', 404, 'No such user.');
+  if (!row) throw new AuthError('not_found', 'No such user.');
   return row;
 };
 
@@ -89,7 +89,7 @@ export async function unlockUser(deps: Deps, ctx: RequestContext, actorId: strin
 
 // An admin who deactivates or demotes themselves may leave nobody able to undo it: another admin must.
 const cannotLockOutSelf = (what: string) =>
-  new AuthError('forbidden', 403, `Admins cannot ${what}; another admin can.`);
+  new AuthError('forbidden', `Admins cannot ${what}; another admin can.`);
 
 export async function setUserActive(
   deps: Deps,

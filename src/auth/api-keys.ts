@@ -1,6 +1,6 @@
 // API keys: shown once, stored as SHA-256, scoped, with expiry and IP allowlists. Rotation and revocation
 // take effect on the very next request (every key request looks the key up); another user's key is a 404.
-import type { ApiKeyRow, UserRow } from '../db/schema.ts';
+import type { ApiKeyRow, UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { isWellFormedApiKey, keyPrefix, newApiKey } from './api-key-format.ts';
 import { audit } from './audit.ts';
@@ -45,7 +45,7 @@ export function apiKeyView(row: ApiKeyRow, now: Date): ApiKeyView {
 }
 
 const WARNING = 'Store this key now: it is shown once and cannot be recovered.';
-const notFound = () => new AuthError('not_found', 404, 'No such API key.');
+const notFound = () => new AuthError('not_found', 'No such API key.');
 
 function prefixOf(deps: Deps) {
   return keyPrefix(deps.config.apiKeyPrefix, deps.config.environment === 'production');
@@ -53,7 +53,7 @@ function prefixOf(deps: Deps) {
 
 async function ownerOf(deps: Deps, userId: string): Promise<UserRow> {
   const user = await deps.db.users.findById(userId);
-  if (!user || !user.isActive) throw new AuthError('forbidden', 403, 'This account cannot manage API keys.');
+  if (!user || !user.isActive) throw new AuthError('forbidden', 'This account cannot manage API keys.');
   return user;
 }
 
@@ -73,7 +73,7 @@ export async function createApiKey(
   const grantable = grantableScopes(user.roles);
   const above = input.scopes.filter((scope) => !grantable.has(scope));
   if (above.length > 0) {
-    throw new AuthError('forbidden', 403, `Your roles do not allow these scopes: ${above.join(', ')}.`);
+    throw new AuthError('forbidden', `Your roles do not allow these scopes: ${above.join(', ')}.`);
   }
   const key = newApiKey(deps.random, prefixOf(deps));
   const now = deps.clock.now();
@@ -101,9 +101,16 @@ export async function rotateApiKey(deps: Deps, ctx: RequestContext, userId: stri
   const key = newApiKey(deps.random, prefixOf(deps));
   const secret = { keyHash: await sha256Hex(key), keyPrefix: key.slice(0, 12) };
   const row = await deps.db.apiKeys.rotate(id, userId, secret, deps.clock.now());
-  if (!row) throw new AuthError('not_found', 404, 'No such API key, or it was revoked or has expired.');
+  if (!row) throw new AuthError('not_found', 'No such API key, or it was revoked or has expired.');
   audit(deps, ctx, { type: 'api_key_rotated', userId, detail: { key_id: id } });
   return { ...apiKeyView(row, deps.clock.now()), key, warning: WARNING };
+}
+
+/** The user's keys (never their secrets), newest first; `is_active` is whether each would be accepted now. */
+export async function listApiKeys(deps: Pick<Deps, 'db' | 'clock'>, userId: string): Promise<ApiKeyView[]> {
+  const rows = await deps.db.apiKeys.listForUser(userId);
+  const now = deps.clock.now();
+  return rows.map((row) => apiKeyView(row, now));
 }
 
 export async function revokeApiKey(
@@ -123,10 +130,7 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const invalidKey = () =>
-  new AuthError('invalid_api_key', 401, 'The API key is not valid.', {
-    headers: { 'WWW-Authenticate': 'ApiKey' },
-  });
+const invalidKey = () => new AuthError('invalid_api_key', 'The API key is not valid.');
 
 export interface KeyAuthentication {
   key: ApiKeyRow;
@@ -148,7 +152,7 @@ export async function authenticateApiKey(
   if (!found || !constantTimeEqual(found.key.keyHash, hash) || !found.user.isActive) throw invalidKey();
   if (!isLive(found.key, now)) throw invalidKey();
   if (!ipAllowed(ctx.ip, found.key.allowedIps)) {
-    throw new AuthError('ip_not_allowed', 403, 'This API key may not be used from this address.');
+    throw new AuthError('ip_not_allowed', 'This API key may not be used from this address.');
   }
   const grantable = grantableScopes(found.user.roles);
   // Usage is recorded after the response: a key request costs no database write on its way.

@@ -3,14 +3,15 @@
 import type { Deps, RequestContext } from '../deps.ts';
 import type { AccessClaims } from './access-token.ts';
 import { audit } from './audit.ts';
-import { AuthError } from './errors.ts';
+import { AuthError, wrongPasswordWhileSignedIn } from './errors.ts';
 import { normalizePassword } from './normalize.ts';
 import { assertStrongPassword } from './password-policy.ts';
 import { revokeAllSessions } from './revoke.ts';
-import { openSession, type LoginResponse } from './session-tokens.ts';
+import { openSession } from './open-session.ts';
+import type { LoginResponse } from './token-response.ts';
 
 const overtaken = () =>
-  new AuthError('invalid_credentials', 403, 'The password was changed by another request; sign in again.');
+  wrongPasswordWhileSignedIn('The password was changed by another request; sign in again.');
 
 export async function changePassword(
   deps: Deps,
@@ -19,14 +20,13 @@ export async function changePassword(
   input: { current_password: string; new_password: string },
 ): Promise<LoginResponse> {
   const user = await deps.db.users.findById(claims.sub);
-  if (!user || !user.isActive)
-    throw new AuthError('forbidden', 403, 'This account cannot change its password.');
+  if (!user || !user.isActive) throw new AuthError('forbidden', 'This account cannot change its password.');
   // A wrong current password from a signed-in caller is 403, limited by the API scope, not counted as a lockout.
   const current = await deps.passwords.verify(input.current_password, user.passwordHash);
-  if (!current.ok) throw new AuthError('invalid_credentials', 403, 'The current password is not correct.');
+  if (!current.ok) throw wrongPasswordWhileSignedIn('The current password is not correct.');
   // The current password is proven, so comparing the two texts is comparing with the stored hash.
   if (normalizePassword(input.new_password) === normalizePassword(input.current_password)) {
-    throw new AuthError('password_reused', 422, 'The new password must differ from the current one.');
+    throw new AuthError('password_reused', 'The new password must differ from the current one.');
   }
   assertStrongPassword(input.new_password, { email: user.email, username: user.username });
   const updated = await deps.db.users.setPassword(

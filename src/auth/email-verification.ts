@@ -1,9 +1,10 @@
 // Email verification: a single-use random token (SHA-256 at rest) mailed at registration and on request.
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { verificationMail } from './mails.ts';
-import { invalidOneTimeToken, issueOneTimeToken } from './one-time-token.ts';
+import { invalidOneTimeToken } from './errors.ts';
+import { issueOneTimeToken } from './one-time-token.ts';
 import { opaqueTokenHash } from './opaque-token.ts';
 import { userView, type UserView } from './user-view.ts';
 

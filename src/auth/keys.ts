@@ -1,22 +1,6 @@
 // Signing keys, imported once per isolate: the first configured key signs, all of them verify and are published.
 import { errors, importJWK, type CryptoKey, type JWK, type JWTHeaderParameters } from 'jose';
-
-export type SigningAlgorithm = 'EdDSA' | 'ES256';
-
-export interface SigningKey {
-  kid: string;
-  alg: SigningAlgorithm;
-  privateKey: CryptoKey;
-}
-
-export interface KeySet {
-  active: SigningKey;
-  /** Verification keys by kid. */
-  verify: Map<string, { alg: SigningAlgorithm; key: CryptoKey }>;
-  algorithms: SigningAlgorithm[];
-  /** The public JWKS document. */
-  jwks: { keys: JWK[] };
-}
+import type { KeySet, SigningAlgorithm, SigningKey } from '../ports/keys.ts';
 
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'key_ops', 'ext']);
 

@@ -1,6 +1,6 @@
 // Brute-force protection without enumeration: the same counting, the same lock and the same answers whether
 // or not the login name belongs to an account. Never "N attempts remaining".
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { AuthError } from './errors.ts';
@@ -8,7 +8,6 @@ import { AuthError } from './errors.ts';
 export const accountLocked = () =>
   new AuthError(
     'account_locked',
-    403,
     'Too many failed attempts: this account is locked for now. Try again later.',
   );
 

@@ -1,23 +1,19 @@
 // OAuth2 password login. An unknown login name and a wrong password answer alike, in body and in cost, and
 // are counted alike towards the lockout.
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { AuthError } from './errors.ts';
+import { AuthError, invalidCredentials } from './errors.ts';
 import { assertNotLocked, recordLoginFailure } from './lockout.ts';
 import { normalizeLoginName } from './normalize.ts';
 import { issueMfaToken, MFA_TOKEN_TTL } from './mfa-token.ts';
-import { openSession, type LoginResponse } from './session-tokens.ts';
+import { openSession } from './open-session.ts';
+import type { LoginResponse } from './token-response.ts';
 
 // No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-export const invalidCredentials = () =>
-  new AuthError('invalid_credentials', 401, 'Incorrect username or password.', {
-    headers: { 'WWW-Authenticate': 'Bearer realm="portcullis"' },
-  });
-
-const accountInactive = () => new AuthError('account_inactive', 403, 'This account has been deactivated.');
+const accountInactive = () => new AuthError('account_inactive', 'This account has been deactivated.');
 
 export interface MfaChallenge {
   requires_2fa: true;

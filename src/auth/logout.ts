@@ -1,7 +1,7 @@
+// Logging out: this token and its session, or every session of the user.
 import type { Deps, RequestContext } from '../deps.ts';
 import type { AccessClaims } from './access-token.ts';
 import { audit } from './audit.ts';
-import { AuthError } from './errors.ts';
 import { opaqueTokenHash } from './opaque-token.ts';
 import { revokeAllSessions, revokeSessions } from './revoke.ts';
 
@@ -23,12 +23,4 @@ export async function logoutAll(deps: Deps, ctx: RequestContext, claims: AccessC
     accessToken: claims,
   });
   audit(deps, ctx, { type: 'logout_all', userId: claims.sub, detail: { sessions: ids.length } });
-}
-
-/** DELETE /sessions/{id}: only the user's own live session; anything else is a 404. */
-export async function revokeOwnSession(deps: Deps, ctx: RequestContext, userId: string, sessionId: string) {
-  const session = await deps.db.sessions.findLive(sessionId, deps.clock.now());
-  if (!session || session.userId !== userId) throw new AuthError('not_found', 404, 'No such session.');
-  await revokeSessions(deps, [sessionId], 'revoked_by_user');
-  audit(deps, ctx, { type: 'session_revoked', userId, detail: { session_id: sessionId } });
 }

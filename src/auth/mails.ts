@@ -1,6 +1,6 @@
 // The text of the mails the service sends. Links carry the token in the fragment-free query of a page of the
 // SPA's choosing (PUBLIC_URL); the token is also shown on its own for API clients.
-import type { Mail } from '../mail/mailer.ts';
+import type { Mail } from '../ports/mailer.ts';
 
 export function passwordResetMail(to: string, publicUrl: string, token: string): Mail {
   return {

@@ -4,9 +4,9 @@
 // earned with (`pwd_at`), so a password change or reset within its five minutes retires it.
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { verificationKey } from './keys.ts';
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
-import { AuthError } from './errors.ts';
+import { AuthError, invalidToken } from './errors.ts';
 
 export const MFA_TOKEN_TTL = 300;
 const MFA_TOKEN_TYPE = 'mfa+jwt';
@@ -35,10 +35,7 @@ export async function issueMfaToken(
 }
 
 export const invalidMfaToken = (cause?: unknown) =>
-  new AuthError('invalid_token', 401, 'The mfa_token is not valid; log in again.', {
-    cause,
-    headers: { 'WWW-Authenticate': 'Bearer realm="portcullis", error="invalid_token"' },
-  });
+  invalidToken('The mfa_token is not valid; log in again.', cause);
 
 export async function verifyMfaToken(deps: Deps, token: string): Promise<MfaClaims> {
   try {

@@ -1,11 +1,7 @@
 // Single-use action tokens (password reset, email verification): 256 random bits, SHA-256 at rest.
-import type { OneTimePurpose } from '../db/one-time-tokens.ts';
+import type { OneTimePurpose } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
-import { AuthError } from './errors.ts';
 import { newOpaqueToken } from './opaque-token.ts';
-
-export const invalidOneTimeToken = () =>
-  new AuthError('invalid_token', 400, 'The token is unknown, already used or expired.');
 
 /** Stores a new token for the user and returns its text, to be mailed. */
 export async function issueOneTimeToken(

@@ -46,7 +46,7 @@ export function checkPassword(password: string, context: PolicyContext = {}): Po
 export function assertStrongPassword(password: string, context: PolicyContext = {}): void {
   const result = checkPassword(password, context);
   if (!result.is_valid) {
-    throw new AuthError('weak_password', 422, 'The password does not meet the password policy.', {
+    throw new AuthError('weak_password', 'The password does not meet the password policy.', {
       extensions: { issues: result.issues },
     });
   }

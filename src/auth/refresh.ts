@@ -4,12 +4,9 @@ import { audit } from './audit.ts';
 import { AuthError } from './errors.ts';
 import { newOpaqueToken, opaqueTokenHash } from './opaque-token.ts';
 import { revokeSessions } from './revoke.ts';
-import { accessTokenFor, type TokenPair } from './session-tokens.ts';
+import { accessTokenFor, type TokenPair } from './token-response.ts';
 
-const invalidRefreshToken = () =>
-  new AuthError('invalid_token', 401, 'The refresh token is not valid.', {
-    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-  });
+const invalidRefreshToken = () => new AuthError('invalid_token', 'The refresh token is not valid.');
 
 export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: string): Promise<TokenPair> {
   const hash = await opaqueTokenHash(refreshToken);
@@ -31,9 +28,7 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
     });
     throw new AuthError(
       'refresh_token_reused',
-      401,
       'This refresh token was already used; the session has been revoked. Sign in again.',
-      { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
     );
   }
   if (result.kind === 'invalid' || !result.user.isActive) throw invalidRefreshToken();

@@ -35,7 +35,7 @@ export async function register(deps: Deps, ctx: RequestContext, input: RegisterI
     updatedAt: now,
   });
   if (!result.ok) {
-    throw new AuthError('already_exists', 409, `An account with this ${result.taken} already exists.`, {
+    throw new AuthError('already_exists', `An account with this ${result.taken} already exists.`, {
       extensions: { field: result.taken },
     });
   }

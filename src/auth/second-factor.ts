@@ -1,5 +1,5 @@
 // Checking a second factor (a TOTP code or a backup code) for a user whose 2FA is on.
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
 import { backupCodeHash, normalizeBackupCode } from './backup-codes.ts';
 import { verifyTotp } from './totp.ts';

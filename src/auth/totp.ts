@@ -1,7 +1,7 @@
 // RFC 6238 TOTP (SHA-1, 6 digits, 30 s, ±1 step) through otpauth. A code accepted once for a user is refused
 // again while it could still validate (replay), across isolates: the claim lives in the store.
 import { Secret, TOTP } from 'otpauth';
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
 import { open, seal } from './secret-box.ts';
 

@@ -1,21 +1,24 @@
 // 2FA management for a signed-in user: enrol, confirm, disable, regenerate backup codes. Wrong passwords or
 // codes here answer 403 (the caller is authenticated) and are limited by LOGIN_2FA, not counted as lockouts.
 import QRCode from 'qrcode-svg';
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
 import { backupCodeHash, newBackupCodes, normalizeBackupCode } from './backup-codes.ts';
-import { AuthError } from './errors.ts';
+import {
+  AuthError,
+  twoFactorAlreadyEnabled,
+  twoFactorNotEnabled,
+  wrong2faCodeWhileSignedIn,
+  wrongPasswordWhileSignedIn,
+} from './errors.ts';
 import { checkSecondFactor, type SecondFactor } from './second-factor.ts';
 import { newTotpSecret, sealTotpSecret, totpFor, verifyTotp } from './totp.ts';
-
-export const invalid2faCode = (status: 401 | 403) =>
-  new AuthError('invalid_2fa_code', status, 'The two-factor code is not valid.');
 
 async function activeUser(deps: Deps, userId: string): Promise<UserRow> {
   const user = await deps.db.users.findById(userId);
   if (!user || !user.isActive)
-    throw new AuthError('forbidden', 403, 'This account cannot change its 2FA settings.');
+    throw new AuthError('forbidden', 'This account cannot change its 2FA settings.');
   return user;
 }
 
@@ -28,7 +31,7 @@ async function hashedCodes(deps: Deps, userId: string, codes: string[]): Promise
 export async function beginEnrolment(deps: Deps, userId: string) {
   const user = await activeUser(deps, userId);
   if (user.twoFactorEnabled) {
-    throw new AuthError('two_factor_already_enabled', 409, 'Two-factor authentication is already on.');
+    throw twoFactorAlreadyEnabled();
   }
   const secret = newTotpSecret(deps);
   const uri = totpFor(deps, user.email, secret).toString();
@@ -52,12 +55,12 @@ export async function beginEnrolment(deps: Deps, userId: string) {
 export async function confirmEnrolment(deps: Deps, ctx: RequestContext, userId: string, code: string) {
   const user = await activeUser(deps, userId);
   if (user.twoFactorEnabled) {
-    throw new AuthError('two_factor_already_enabled', 409, 'Two-factor authentication is already on.');
+    throw twoFactorAlreadyEnabled();
   }
   if (!user.twoFactorSecret) {
-    throw new AuthError('two_factor_not_initiated', 400, 'Start with POST /api/v1/2fa/enable.');
+    throw new AuthError('two_factor_not_initiated', 'Start with POST /api/v1/2fa/enable.');
   }
-  if (!(await verifyTotp(deps, user, code.trim()))) throw invalid2faCode(403);
+  if (!(await verifyTotp(deps, user, code.trim()))) throw wrong2faCodeWhileSignedIn();
   await deps.db.twoFactor.enable(user.id, deps.clock.now());
   audit(deps, ctx, { type: 'two_factor_enabled', userId: user.id });
   return { enabled: true as const };
@@ -70,10 +73,9 @@ export async function disableTwoFactor(
   input: { password: string; factor: SecondFactor },
 ) {
   const user = await activeUser(deps, userId);
-  if (!user.twoFactorEnabled)
-    throw new AuthError('two_factor_not_enabled', 400, 'Two-factor authentication is off.');
+  if (!user.twoFactorEnabled) throw twoFactorNotEnabled();
   if (!(await deps.passwords.verify(input.password, user.passwordHash)).ok) {
-    throw new AuthError('invalid_credentials', 403, 'The password is not correct.');
+    throw wrongPasswordWhileSignedIn();
   }
   if (!(await checkSecondFactor(deps, user, input.factor))) {
     audit(deps, ctx, {
@@ -81,7 +83,7 @@ export async function disableTwoFactor(
       userId: user.id,
       detail: { reason: 'invalid_2fa_code', route: 'disable' },
     });
-    throw invalid2faCode(403);
+    throw wrong2faCodeWhileSignedIn();
   }
   await deps.db.twoFactor.disable(user.id, deps.clock.now());
   audit(deps, ctx, { type: 'two_factor_disabled', userId: user.id });
@@ -93,9 +95,8 @@ export async function disableTwoFactor(
 
 export async function regenerateBackupCodes(deps: Deps, ctx: RequestContext, userId: string, code: string) {
   const user = await activeUser(deps, userId);
-  if (!user.twoFactorEnabled)
-    throw new AuthError('two_factor_not_enabled', 400, 'Two-factor authentication is off.');
-  if (!(await verifyTotp(deps, user, code.trim()))) throw invalid2faCode(403);
+  if (!user.twoFactorEnabled) throw twoFactorNotEnabled();
+  if (!(await verifyTotp(deps, user, code.trim()))) throw wrong2faCodeWhileSignedIn();
   const codes = newBackupCodes(deps.random);
   await deps.db.twoFactor.replaceBackupCodes(
     user.id,

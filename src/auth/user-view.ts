@@ -1,5 +1,5 @@
 // The `user` object of the contract.
-import type { UserRow } from '../db/schema.ts';
+import type { UserRow } from '../ports/database.ts';
 
 export interface UserView {
   id: string;

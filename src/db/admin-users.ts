@@ -1,16 +1,10 @@
 import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
-import { afterKeyset, type Keyset } from './keyset.ts';
+import { afterKeyset } from './keyset.ts';
 import { users, type UserRow } from './schema.ts';
+import type { AdminUsersRepository, UserQuery } from '../ports/database.ts';
 
-export interface UserQuery {
-  limit: number;
-  /** Substring of the email or username. */
-  q?: string | undefined;
-  after?: Keyset | undefined;
-}
-
-export function adminUsersRepository(db: DrizzleDb) {
+export function adminUsersRepository(db: DrizzleDb): AdminUsersRepository {
   return {
     /** Oldest first, keyset-paginated on (created_at, id). */
     async list(query: UserQuery): Promise<UserRow[]> {
@@ -53,5 +47,3 @@ export function adminUsersRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type AdminUsersRepository = ReturnType<typeof adminUsersRepository>;

@@ -1,10 +1,9 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { apiKeys, users, type ApiKeyRow, type UserRow } from './schema.ts';
+import type { ApiKeysRepository, NewApiKey } from '../ports/database.ts';
 
-export type NewApiKey = typeof apiKeys.$inferInsert;
-
-export function apiKeysRepository(db: DrizzleDb) {
+export function apiKeysRepository(db: DrizzleDb): ApiKeysRepository {
   const own = (id: string, userId: string) =>
     and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt));
 
@@ -69,5 +68,3 @@ export function apiKeysRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type ApiKeysRepository = ReturnType<typeof apiKeysRepository>;

@@ -1,19 +1,10 @@
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
-import { afterKeyset, type Keyset } from './keyset.ts';
+import { afterKeyset } from './keyset.ts';
 import { auditEvents, type AuditEventRow } from './schema.ts';
+import type { AuditEventRow as NewAuditEvent, AuditQuery, AuditRepository } from '../ports/database.ts';
 
-export type NewAuditEvent = typeof auditEvents.$inferInsert;
-
-export interface AuditQuery {
-  userId?: string | undefined;
-  type?: string | undefined;
-  limit: number;
-  /** The (created_at, id) of the last row of the previous page. */
-  after?: Keyset | undefined;
-}
-
-export function auditRepository(db: DrizzleDb) {
+export function auditRepository(db: DrizzleDb): AuditRepository {
   return {
     async insert(event: NewAuditEvent): Promise<void> {
       await db.insert(auditEvents).values(event);
@@ -35,5 +26,3 @@ export function auditRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type AuditRepository = ReturnType<typeof auditRepository>;

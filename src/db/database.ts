@@ -1,45 +1,38 @@
-// The database port as the domain sees it: repositories, no drizzle types leaking past db/.
+// The Database port's adapter: Drizzle over Neon's HTTP SQL API, one repository a table group. Every method
+// fails only with the port's errors (DatabaseUnavailableError, DatabaseError), classified in errors.ts.
 import { sql } from 'drizzle-orm';
-import { adminUsersRepository, type AdminUsersRepository } from './admin-users.ts';
-import { apiKeysRepository, type ApiKeysRepository } from './api-keys.ts';
-import { auditRepository, type AuditRepository } from './audit.ts';
+import type { Database } from '../ports/database.ts';
+import { adminUsersRepository } from './admin-users.ts';
+import { apiKeysRepository } from './api-keys.ts';
+import { auditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
-import { lockoutsRepository, type LockoutsRepository } from './lockouts.ts';
-import { oneTimeTokensRepository, type OneTimeTokensRepository } from './one-time-tokens.ts';
-import { retentionRepository, type RetentionRepository } from './retention.ts';
-import { twoFactorRepository, type TwoFactorRepository } from './two-factor.ts';
-import { sessionsRepository, type SessionsRepository } from './sessions.ts';
-import { usersRepository, type UsersRepository } from './users.ts';
+import { guarded } from './errors.ts';
+import { lockoutsRepository } from './lockouts.ts';
+import { oneTimeTokensRepository } from './one-time-tokens.ts';
+import { retentionRepository } from './retention.ts';
+import { sessionsRepository } from './sessions.ts';
+import { twoFactorRepository } from './two-factor.ts';
+import { usersRepository } from './users.ts';
 
-export interface Database {
-  users: UsersRepository;
-  sessions: SessionsRepository;
-  audit: AuditRepository;
-  lockouts: LockoutsRepository;
-  oneTimeTokens: OneTimeTokensRepository;
-  twoFactor: TwoFactorRepository;
-  apiKeys: ApiKeysRepository;
-  adminUsers: AdminUsersRepository;
-  retention: RetentionRepository;
-  /** One trivial query: true when the database answers. */
-  ping(): Promise<boolean>;
-}
+export type { Database };
 
 export function createDatabase(options: { url: string; fetchEndpoint: string | undefined }): Database {
   const db = createDrizzle(options);
   return {
-    users: usersRepository(db),
-    sessions: sessionsRepository(db),
-    audit: auditRepository(db),
-    lockouts: lockoutsRepository(db),
-    oneTimeTokens: oneTimeTokensRepository(db),
-    twoFactor: twoFactorRepository(db),
-    apiKeys: apiKeysRepository(db),
-    adminUsers: adminUsersRepository(db),
-    retention: retentionRepository(db),
-    async ping() {
-      await db.execute(sql`select 1`);
-      return true;
-    },
+    users: guarded(usersRepository(db)),
+    sessions: guarded(sessionsRepository(db)),
+    audit: guarded(auditRepository(db)),
+    lockouts: guarded(lockoutsRepository(db)),
+    oneTimeTokens: guarded(oneTimeTokensRepository(db)),
+    twoFactor: guarded(twoFactorRepository(db)),
+    apiKeys: guarded(apiKeysRepository(db)),
+    adminUsers: guarded(adminUsersRepository(db)),
+    retention: guarded(retentionRepository(db)),
+    ...guarded({
+      async ping() {
+        await db.execute(sql`select 1`);
+        return true;
+      },
+    }),
   };
 }

@@ -1,11 +1,14 @@
-// Classifies driver failures without ever reading their messages: drizzle's carry the SQL and its parameters.
+// Classifies driver failures without ever reading their messages: drizzle's and Neon's quote the SQL and its
+// parameters. Every failure leaves db/ as one of the port's two errors (ports/database.ts).
 import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { DatabaseError, DatabaseUnavailableError } from '../ports/database.ts';
 
 interface PgFields {
   code?: unknown;
   constraint?: unknown;
 }
 
+/** The driver's error under drizzle's wrapper (queries are wrapped; `db.batch` throws Neon's error raw). */
 function pgFields(error: unknown): PgFields | undefined {
   const cause = error instanceof DrizzleQueryError ? error.cause : error;
   return typeof cause === 'object' && cause !== null ? (cause as PgFields) : undefined;
@@ -17,19 +20,40 @@ export function uniqueViolation(error: unknown): string | undefined {
   return fields?.code === '23505' && typeof fields.constraint === 'string' ? fields.constraint : undefined;
 }
 
-/** The SQLSTATE of a database error, for logs; undefined when the database was not reached. */
-export function sqlState(error: unknown): string | undefined {
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * What a failure means for the caller. Postgres reached and refusing a statement carries a SQLSTATE: classes
+ * 08 (connection), 53 (insufficient resources) and 57 (operator intervention: shutdown, cancelled, idle
+ * timeout) mean "try again later". Neon's driver reports a network failure, an HTTP answer other than 200/400
+ * (Neon's proxy answers 5xx while a compute is unreachable or starting) and a malformed answer without one.
+ */
+export function toPortError(error: unknown): Error {
+  if (error instanceof DatabaseUnavailableError || error instanceof DatabaseError) return error;
+  // Not the driver's (a bug in db/ itself): left as it is, an internal error.
+  const fromDriver =
+    error instanceof DrizzleQueryError || (error instanceof Error && error.name === 'NeonDbError');
+  if (!fromDriver) return error instanceof Error ? error : new Error('non-error thrown in db/');
   const code = pgFields(error)?.code;
-  return typeof code === 'string' ? code : undefined;
+  const sqlstate = typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
+  if (sqlstate === undefined || /^(08|53|57)/.test(sqlstate)) return new DatabaseUnavailableError(error);
+  return new DatabaseError(sqlstate, error);
 }
 
-export function isDatabaseError(error: unknown): boolean {
-  return error instanceof DrizzleQueryError;
-}
+type Repository = Record<string, (...args: never[]) => Promise<unknown>>;
 
-/** True when the database could not be reached or is shutting down: the caller should answer 503. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof DrizzleQueryError)) return false;
-  const code = sqlState(error);
-  return code === undefined || /^(08|53|57)/.test(code);
+/** The same repository, every method of which fails only with a port error. */
+export function guarded<T extends object>(repository: T): T {
+  const source = repository as unknown as Repository;
+  const wrapped: Repository = {};
+  for (const [name, method] of Object.entries(source)) {
+    wrapped[name] = async (...args) => {
+      try {
+        return await method(...args);
+      } catch (error) {
+        throw toPortError(error);
+      }
+    };
+  }
+  return wrapped as unknown as T;
 }

@@ -1,10 +1,7 @@
 // Keyset pagination on (created_at, id): the rows after the last one of the previous page, in the list's order.
 import { and, eq, gt, lt, or, type Column, type SQL } from 'drizzle-orm';
 
-export interface Keyset {
-  createdAt: Date;
-  id: string;
-}
+import type { Keyset } from '../ports/database.ts';
 
 export function afterKeyset(
   columns: { createdAt: Column; id: Column },

@@ -3,18 +3,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { loginNameLockouts, users } from './schema.ts';
+import type { FailureResult, LockoutPolicy, LockoutsRepository } from '../ports/database.ts';
 
-export interface LockoutPolicy {
-  threshold: number;
-  minutes: number;
-}
-
-export interface FailureResult {
-  count: number;
-  lockedUntil: Date | null;
-}
-
-export function lockoutsRepository(db: DrizzleDb) {
+export function lockoutsRepository(db: DrizzleDb): LockoutsRepository {
   return {
     async nameLockedUntil(loginName: string): Promise<Date | null> {
       const [row] = await db
@@ -65,11 +56,5 @@ export function lockoutsRepository(db: DrizzleDb) {
         .returning({ count: t.failedCount, lockedUntil: t.lockedUntil });
       return row ?? { count: 0, lockedUntil: null };
     },
-
-    async clearAccount(userId: string): Promise<void> {
-      await db.update(users).set({ failedLoginCount: 0, lockedUntil: null }).where(eq(users.id, userId));
-    },
   };
 }
-
-export type LockoutsRepository = ReturnType<typeof lockoutsRepository>;

@@ -1,10 +1,9 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { oneTimeTokens } from './schema.ts';
+import type { OneTimePurpose, OneTimeTokensRepository } from '../ports/database.ts';
 
-export type OneTimePurpose = 'password_reset' | 'email_verification';
-
-export function oneTimeTokensRepository(db: DrizzleDb) {
+export function oneTimeTokensRepository(db: DrizzleDb): OneTimeTokensRepository {
   const usable = (hash: string, purpose: OneTimePurpose, now: Date) =>
     and(
       eq(oneTimeTokens.tokenHash, hash),
@@ -65,5 +64,3 @@ export function oneTimeTokensRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type OneTimeTokensRepository = ReturnType<typeof oneTimeTokensRepository>;

@@ -4,8 +4,9 @@ import { inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
 import { auditEvents, oneTimeTokens, sessions } from './schema.ts';
+import type { RetentionRepository } from '../ports/database.ts';
 
-export function retentionRepository(db: DrizzleDb) {
+export function retentionRepository(db: DrizzleDb): RetentionRepository {
   /** Deletes at most `limit` rows of `table` matching `where`, picked by their primary key `key`. */
   const deleteSome = async (table: PgTable, key: AnyPgColumn, where: SQL | undefined, limit: number) => {
     const picked = db.select({ key }).from(table).where(where).limit(limit);
@@ -32,5 +33,3 @@ export function retentionRepository(db: DrizzleDb) {
       deleteSome(auditEvents, auditEvents.id, lt(auditEvents.createdAt, cutoff), limit),
   };
 }
-
-export type RetentionRepository = ReturnType<typeof retentionRepository>;

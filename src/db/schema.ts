@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ApiKeyRow, AuditEventRow, SessionRow, UserRow } from '../ports/database.ts';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -184,7 +185,13 @@ export const oneTimeTokens = pgTable(
   ],
 );
 
-export type UserRow = typeof users.$inferSelect;
-export type SessionRow = typeof sessions.$inferSelect;
-export type AuditEventRow = typeof auditEvents.$inferSelect;
-export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type { ApiKeyRow, AuditEventRow, SessionRow, UserRow } from '../ports/database.ts';
+
+// The port's records are the tables' rows, column for column: a column added to one and not the other is a
+// compile error here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShape = <T extends true>(_check?: T) => undefined;
+sameShape<Same<typeof users.$inferSelect, UserRow>>();
+sameShape<Same<typeof sessions.$inferSelect, SessionRow>>();
+sameShape<Same<typeof auditEvents.$inferSelect, AuditEventRow>>();
+sameShape<Same<typeof apiKeys.$inferSelect, ApiKeyRow>>();

@@ -1,38 +1,14 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, sql, type Column } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
-import { refreshTokens, sessions, users, type SessionRow, type UserRow } from './schema.ts';
+import { refreshTokens, sessions, users, type SessionRow } from './schema.ts';
 import { stillProvenBy } from './users.ts';
-
-export interface NewSession {
-  id: string;
-  userId: string;
-  amr: string[];
-  ipAddress: string | null;
-  userAgent: string | null;
-  createdAt: Date;
-  expiresAt: Date;
-  tokenHash: string;
-}
-
-export type RotateResult =
-  | { kind: 'rotated'; session: SessionRow; user: UserRow }
-  /** The token had been exchanged before: someone holds a copy. */
-  | { kind: 'reused'; sessionId: string; userId: string }
-  | { kind: 'invalid' };
-
-export interface RotateInput {
-  tokenHash: string;
-  newTokenHash: string;
-  now: Date;
-  ipAddress: string | null;
-  userAgent: string | null;
-}
+import type { NewSession, RotateInput, RotateResult, SessionsRepository } from '../ports/database.ts';
 
 /** A value for an INSERT ... SELECT, encoded as `column` encodes it and cast to its SQL type. */
 const value = (v: unknown, column: Column, type: string) =>
   sql`cast(${sql.param(v, column)} as ${sql.raw(type)})`;
 
-export function sessionsRepository(db: DrizzleDb) {
+export function sessionsRepository(db: DrizzleDb): SessionsRepository {
   const liveSessionIds = (now: Date) =>
     db
       .select({ id: sessions.id })
@@ -147,16 +123,6 @@ export function sessionsRepository(db: DrizzleDb) {
       return session && user ? { kind: 'rotated', session, user } : { kind: 'invalid' };
     },
 
-    /** Revokes one session; returns false when it was not live (unknown, already revoked, or another user's). */
-    async revoke(id: string, userId: string, reason: string, now: Date): Promise<boolean> {
-      const rows = await db
-        .update(sessions)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(sessions.id, id), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-        .returning({ id: sessions.id });
-      return rows.length > 0;
-    },
-
     async liveIds(userId: string, now: Date): Promise<string[]> {
       const rows = await db
         .select({ id: sessions.id })
@@ -201,5 +167,3 @@ export function sessionsRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type SessionsRepository = ReturnType<typeof sessionsRepository>;

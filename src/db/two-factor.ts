@@ -1,8 +1,9 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { backupCodes, users, type UserRow } from './schema.ts';
+import type { TwoFactorRepository } from '../ports/database.ts';
 
-export function twoFactorRepository(db: DrizzleDb) {
+export function twoFactorRepository(db: DrizzleDb): TwoFactorRepository {
   const replaceCodes = (userId: string, hashes: string[], now: Date) => [
     db.delete(backupCodes).where(eq(backupCodes.userId, userId)),
     db.insert(backupCodes).values(hashes.map((codeHash) => ({ userId, codeHash, createdAt: now }))),
@@ -57,5 +58,3 @@ export function twoFactorRepository(db: DrizzleDb) {
     },
   };
 }
-
-export type TwoFactorRepository = ReturnType<typeof twoFactorRepository>;

@@ -1,10 +1,8 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { uniqueViolation } from './errors.ts';
 import { users, type UserRow } from './schema.ts';
-
-export type NewUser = typeof users.$inferInsert;
-export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken: 'email' | 'username' };
+import type { InsertUserResult, NewUser, UsersRepository } from '../ports/database.ts';
 
 /**
  * The user `id`, only while active and holding `passwordHash`: what a login's proof needs to still hold when
@@ -13,7 +11,7 @@ export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken:
 export const stillProvenBy = (id: string, passwordHash: string) =>
   and(eq(users.id, id), eq(users.passwordHash, passwordHash), eq(users.isActive, true));
 
-export function usersRepository(db: DrizzleDb) {
+export function usersRepository(db: DrizzleDb): UsersRepository {
   return {
     async insert(user: NewUser): Promise<InsertUserResult> {
       try {
@@ -103,16 +101,5 @@ export function usersRepository(db: DrizzleDb) {
       const [row] = await db.select().from(users).where(eq(users.emailNormalized, normalized)).limit(1);
       return row;
     },
-
-    async isActive(id: string): Promise<boolean> {
-      const [row] = await db
-        .select({ one: sql<number>`1` })
-        .from(users)
-        .where(and(eq(users.id, id), eq(users.isActive, true)))
-        .limit(1);
-      return row !== undefined;
-    },
   };
 }
-
-export type UsersRepository = ReturnType<typeof usersRepository>;

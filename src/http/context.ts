@@ -1,10 +1,11 @@
 // The Hono environment of the app and the bridge from a Hono context to the domain's RequestContext.
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessClaims } from '../auth/access-token.ts';
 import type { KeyAuthentication } from '../auth/api-keys.ts';
-import type { RequestContext } from '../deps.ts';
-import type { RateLimitResult } from '../store/store.ts';
 import { clientIp } from '../auth/ip.ts';
+import type { Deps, RequestContext } from '../deps.ts';
+import type { RateLimitResult } from '../ports/store.ts';
+import { enforceLimit } from './middleware/rate-limit.ts';
 
 export interface BearerAuth {
   method: 'password';
@@ -21,6 +22,8 @@ export interface KeyAuth {
 export type AppEnv = {
   Variables: {
     requestId: string;
+    /** The domain's view of this request (requestContextFor). */
+    request: RequestContext;
     /** Set by bearerAuth (Bearer only) */
     auth: BearerAuth;
     /** Set by the routes that also take API keys */
@@ -30,17 +33,24 @@ export type AppEnv = {
   };
 };
 
-export function requestContext(c: Context<AppEnv>): RequestContext {
-  return {
-    ip: clientIp(c.req.raw.headers),
-    userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-    requestId: c.get('requestId'),
-    waitUntil(promise) {
-      try {
-        c.executionCtx.waitUntil(promise);
-      } catch {
-        // No execution context (app.request in a unit test): the promise still runs and handles its own errors.
-      }
-    },
+/** Builds each request's RequestContext once, before any route: address, user agent, waitUntil, limits. */
+export function requestContextFor(deps: Pick<Deps, 'store' | 'clock'>): MiddlewareHandler<AppEnv> {
+  return async function requestContext(c, next) {
+    c.set('request', {
+      ip: clientIp(c.req.raw.headers),
+      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+      requestId: c.get('requestId'),
+      waitUntil(promise) {
+        try {
+          c.executionCtx.waitUntil(promise);
+        } catch {
+          // No execution context (app.request in a test): the promise still runs and handles its own errors.
+        }
+      },
+      limit: (scope, key) => enforceLimit(c, deps.store, deps.clock, { scope, key }),
+    });
+    await next();
   };
 }
+
+export const requestContext = (c: Context<AppEnv>): RequestContext => c.get('request');

@@ -9,7 +9,7 @@ export function validationFailed(issues: readonly z.core.$ZodIssue[]): AuthError
     path: issue.path.map(String).join('.') || '(body)',
     message: issue.message,
   }));
-  return new AuthError('validation_failed', 422, 'The request did not pass validation.', {
+  return new AuthError('validation_failed', 'The request did not pass validation.', {
     extensions: { errors },
   });
 }

@@ -1,5 +1,5 @@
 // Production: a JSON POST to the mail provider's endpoint with a bearer key (MAIL_HTTP_URL, MAIL_HTTP_API_KEY).
-import type { Mailer } from './mailer.ts';
+import type { Mailer } from '../ports/mailer.ts';
 
 export function createHttpMailer(options: {
   url: string;

@@ -2,8 +2,8 @@
 // GET /dev/outbox, the demo page and black-box tests can follow links; nothing leaves the machine.
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { Store } from '../store/store.ts';
-import type { Mailer } from './mailer.ts';
+import type { Store } from '../ports/store.ts';
+import type { Mailer } from '../ports/mailer.ts';
 
 export function createLogMailer(store: Store, clock: Clock, logger: Logger): Mailer {
   return {

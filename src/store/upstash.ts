@@ -3,7 +3,7 @@
 // check below is a (read-only) script run with EVAL, a "write" command like the rate limiter's EVALSHA.
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
-import type { RateLimitRule, RateLimitScope } from '../config.ts';
+import type { RateLimitRule, RateLimitScope } from '../ports/store.ts';
 import {
   StoreUnavailableError,
   type LimitRequest,
@@ -11,7 +11,7 @@ import {
   type RateLimitResult,
   type Store,
   type TokenCheck,
-} from './store.ts';
+} from '../ports/store.ts';
 
 const REVOKED_SCRIPT = `for _, key in ipairs(KEYS) do if redis.call('EXISTS', key) == 1 then return 1 end end return 0`;
 const OUTBOX_SIZE = 50;

@@ -1,7 +1,6 @@
 // Builds the app inside workerd against the stand-ins, with a frozen clock the test can move.
-import { env } from 'cloudflare:workers';
 import { Secret, TOTP } from 'otpauth';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { depsFromEnv } from '../../src/deps-from-env.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -9,7 +8,8 @@ import { bcrypt } from '../../src/generated/hash-wasm.js';
 import { FrozenClock } from '../../src/ports/clock.ts';
 import { silentLogger, type Logger } from '../../src/ports/logger.ts';
 
-export const workerEnv = env as unknown as Record<string, string>;
+/** The env the global setup built (test/global-setup.ts), and nothing else: never a developer's .dev.vars. */
+export const workerEnv: Record<string, string> = inject('workerEnv');
 
 export interface Harness {
   app: ReturnType<typeof createApp>;
@@ -32,7 +32,7 @@ export interface CallOptions {
   json?: unknown;
   form?: Record<string, string>;
   body?: BodyInit;
-  token?: string;
+  token?: string | undefined;
   headers?: Record<string, string>;
   ip?: string;
 }

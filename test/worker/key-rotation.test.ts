@@ -59,8 +59,8 @@ describe('ES256 signing (the configuration option)', () => {
       // What a resource server does with the published JWKS alone.
       const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
         algorithms: ['ES256', 'EdDSA'],
-        issuer: workerEnv.JWT_ISSUER,
-        audience: workerEnv.JWT_AUDIENCE,
+        issuer: workerEnv.JWT_ISSUER!,
+        audience: workerEnv.JWT_AUDIENCE!,
         typ: 'at+jwt',
         requiredClaims: ['exp', 'jti', 'sub'],
       });

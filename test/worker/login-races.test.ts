@@ -5,7 +5,7 @@
 // the same on every run instead of a matter of luck.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PasswordHasher } from '../../src/ports/password-hasher.ts';
-import { createArgon2Hasher } from '../../src/auth/argon2-hasher.ts';
+import { createArgon2Hasher } from '../../src/hasher/argon2-hasher.ts';
 import { cryptoRandom } from '../../src/ports/random.ts';
 import {
   codeAt,

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { harness, signUp, type Harness, type Session } from '../../../test/worker/harness.ts';
 import { createAccessTokenVerifier } from '../../auth/access-token-verifier.ts';
-import { tokenSettings } from '../../auth/session-tokens.ts';
+import { tokenSettings } from '../../auth/token-settings.ts';
 import type { AppEnv } from '../context.ts';
 import { createErrorHandler } from './errors.ts';
 import { bearerAuth } from './bearer-auth.ts';

@@ -2,12 +2,12 @@
 // check and the API rate limit. Fails closed: a store that cannot answer means 503, never a pass.
 import type { MiddlewareHandler } from 'hono';
 import type { AccessTokenVerifier } from '../../auth/access-token-verifier.ts';
-import { AuthError } from '../../auth/errors.ts';
-import type { RateLimitScope } from '../../config.ts';
+import { AuthError, authenticationRequired, forbidden, invalidToken } from '../../auth/errors.ts';
+import type { RateLimitScope } from '../../ports/store.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store } from '../../ports/store.ts';
 import type { AppEnv } from '../context.ts';
-import { applyLimit } from './rate-limit.ts';
+import { anonymousLimit, applyLimit } from './rate-limit.ts';
 
 export interface BearerAuthOptions {
   /** Checks the token's signature and claims (src/auth/access-token-verifier.ts). */
@@ -16,16 +16,6 @@ export interface BearerAuthOptions {
   clock: Clock;
   /** The rate-limit scope counted per user on these routes. */
   limitScope?: RateLimitScope;
-}
-
-const REALM = 'Bearer realm="portcullis"';
-
-export function unauthorized(
-  code: 'authentication_required' | 'invalid_token' | 'token_expired' | 'token_revoked',
-  detail: string,
-) {
-  const challenge = code === 'authentication_required' ? REALM : `${REALM}, error="invalid_token"`;
-  return new AuthError(code, 401, detail, { headers: { 'WWW-Authenticate': challenge } });
 }
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when absent, null when malformed. */
@@ -41,22 +31,13 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
   }
   const { store, clock, limitScope } = options;
   return async function bearerAuth(c, next) {
-    const token = bearerToken(c.req.header('authorization'));
-    if (token === undefined && c.req.header('x-api-key') !== undefined) {
-      throw new AuthError('forbidden', 403, 'API keys cannot use this route; it needs a signed-in user.');
-    }
-    if (token === undefined) {
-      throw unauthorized('authentication_required', 'This route needs an access token.');
-    }
-    if (token === null)
-      throw unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".');
     let claims;
     try {
-      claims = await options.verify(token);
+      claims = await authenticate(c.req.header('authorization'), c.req.header('x-api-key'));
     } catch (error) {
-      if (error instanceof AuthError && (error.code === 'token_expired' || error.code === 'invalid_token')) {
-        throw unauthorized(error.code, error.detail);
-      }
+      // A request without good credentials is still counted, per client address (API.md: every response of
+      // a limited route carries the X-RateLimit-* headers, and 429 wins).
+      if (limitScope && error instanceof AuthError) await anonymousLimit(c, store, clock);
       throw error;
     }
     const check = await store.checkToken(
@@ -64,8 +45,18 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
       limitScope ? { scope: limitScope, key: `user:${claims.sub}` } : undefined,
     );
     if (check.limit) applyLimit(c, check.limit, clock);
-    if (check.revoked) throw unauthorized('token_revoked', 'The access token has been revoked.');
+    if (check.revoked) throw new AuthError('token_revoked', 'The access token has been revoked.');
     c.set('auth', { method: 'password', claims });
     await next();
   };
+
+  async function authenticate(authorization: string | undefined, apiKey: string | undefined) {
+    const token = bearerToken(authorization);
+    if (token === undefined && apiKey !== undefined) {
+      throw forbidden('API keys cannot use this route; it needs a signed-in user.');
+    }
+    if (token === undefined) throw authenticationRequired();
+    if (token === null) throw invalidToken('The Authorization header must be "Bearer <token>".');
+    return options.verify(token);
+  }
 }

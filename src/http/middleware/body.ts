@@ -10,7 +10,7 @@ export function limitBody(): MiddlewareHandler {
   return bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
-      throw new AuthError('payload_too_large', 413, 'The request body is larger than 64 KiB.');
+      throw new AuthError('payload_too_large', 'The request body is larger than 64 KiB.');
     },
   });
 }

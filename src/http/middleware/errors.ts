@@ -1,12 +1,18 @@
-// The one place where responses for errors are built: RFC 9457 problem+json with a stable `code`.
-// Unknown errors become 500 internal_error with the request id; their details go to the log, never the client.
+// The one place where responses for errors are built: RFC 9457 problem+json with a stable `code`, the status
+// and the WWW-Authenticate challenge the catalogue (auth/errors.ts) gives that code. Unknown errors become
+// 500 internal_error with the request id; their details go to the log, never the client.
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AuthError, type ErrorCode } from '../../auth/errors.ts';
-import { isDatabaseError, isDatabaseUnavailable, sqlState } from '../../db/errors.ts';
+import {
+  AuthError,
+  challengeHeader,
+  notFound as notFoundError,
+  serviceUnavailable,
+} from '../../auth/errors.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../../ports/database.ts';
 import type { Logger } from '../../ports/logger.ts';
-import { StoreUnavailableError } from '../../store/store.ts';
+import { StoreUnavailableError } from '../../ports/store.ts';
 import type { AppEnv } from '../context.ts';
 
 const TITLES: Record<number, string> = {
@@ -25,6 +31,7 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(c: Context<AppEnv>, error: AuthError): Response {
+  if (error.challenge) c.header('WWW-Authenticate', challengeHeader(error.challenge, error.scope));
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header('Content-Type', 'application/problem+json');
   c.header('Cache-Control', 'no-store');
@@ -40,13 +47,20 @@ export function problem(c: Context<AppEnv>, error: AuthError): Response {
 }
 
 function fromHttpException(error: HTTPException): AuthError {
-  const byStatus: Record<number, [ErrorCode, string]> = {
-    400: ['invalid_body', 'The request body is not valid JSON.'],
-    413: ['payload_too_large', 'The request body is larger than 64 KiB.'],
-    415: ['unsupported_media_type', 'The request body has a media type this route does not accept.'],
-  };
-  const [code, detail] = byStatus[error.status] ?? ['internal_error', 'The request could not be processed.'];
-  return new AuthError(code, code === 'internal_error' ? 500 : error.status, detail, { cause: error });
+  switch (error.status) {
+    case 400:
+      return new AuthError('invalid_body', 'The request body is not valid JSON.', { cause: error });
+    case 413:
+      return new AuthError('payload_too_large', 'The request body is larger than 64 KiB.', { cause: error });
+    case 415:
+      return new AuthError(
+        'unsupported_media_type',
+        'The request body has a media type this route does not accept.',
+        { cause: error },
+      );
+    default:
+      return new AuthError('internal_error', 'The request could not be processed.', { cause: error });
+  }
 }
 
 export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
@@ -54,34 +68,28 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
     if (error instanceof AuthError) return problem(c, error);
     if (error instanceof HTTPException) return problem(c, fromHttpException(error));
     const requestId = c.get('requestId');
-    if (error instanceof StoreUnavailableError || isDatabaseUnavailable(error)) {
+    if (error instanceof StoreUnavailableError || error instanceof DatabaseUnavailableError) {
       logger.error('dependency_unavailable', {
         request_id: requestId,
         dependency: error instanceof StoreUnavailableError ? 'store' : 'database',
       });
-      return problem(
-        c,
-        new AuthError('service_unavailable', 503, 'A backing service is unavailable; try again shortly.', {
-          headers: { 'Retry-After': '5' },
-        }),
-      );
+      return problem(c, serviceUnavailable());
     }
-    // Database errors carry the SQL and its parameters in their message: log the SQLSTATE only.
+    // A database error's cause quotes the SQL and its parameters: only its name and SQLSTATE are logged.
     logger.error('unhandled_error', {
       request_id: requestId,
       error: error.name,
-      ...(isDatabaseError(error)
-        ? { sqlstate: sqlState(error) }
+      ...(error instanceof DatabaseError
+        ? { sqlstate: error.sqlstate }
         : { message: error.message, stack: error.stack }),
     });
     return problem(
       c,
-      new AuthError('internal_error', 500, `An unexpected error occurred (request id ${requestId}).`, {
+      new AuthError('internal_error', `An unexpected error occurred (request id ${requestId}).`, {
         extensions: { request_id: requestId },
       }),
     );
   };
 }
 
-export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  problem(c, new AuthError('not_found', 404, 'No such resource.'));
+export const notFound: NotFoundHandler<AppEnv> = (c) => problem(c, notFoundError());

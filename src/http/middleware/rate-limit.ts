@@ -2,15 +2,15 @@
 // limit is refused with 429 before anything else is looked at; a store that cannot count refuses with 503.
 import type { Context, MiddlewareHandler } from 'hono';
 import { AuthError } from '../../auth/errors.ts';
-import type { RateLimitScope } from '../../config.ts';
+import type { RateLimitScope } from '../../ports/store.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { RateLimitResult, Store } from '../../store/store.ts';
+import type { RateLimitResult, Store } from '../../ports/store.ts';
 import type { AppEnv } from '../context.ts';
 import { clientIp, rateLimitKeyForIp } from '../../auth/ip.ts';
 
 export function rateLimitedError(result: RateLimitResult, clock: Clock): AuthError {
   const retryAfter = Math.max(1, Math.ceil((result.resetMs - clock.now().getTime()) / 1000));
-  return new AuthError('rate_limited', 429, `Too many requests; retry in ${retryAfter} seconds.`, {
+  return new AuthError('rate_limited', `Too many requests; retry in ${retryAfter} seconds.`, {
     headers: { 'Retry-After': String(retryAfter) },
   });
 }
@@ -38,6 +38,10 @@ export async function enforceLimit(
 }
 
 export const byClientIp = (c: Context<AppEnv>) => `ip:${rateLimitKeyForIp(clientIp(c.req.raw.headers))}`;
+
+/** The API limit of a request whose credentials were missing or refused: counted per client address. */
+export const anonymousLimit = (c: Context<AppEnv>, store: Store, clock: Clock) =>
+  enforceLimit(c, store, clock, { scope: 'API', key: byClientIp(c) });
 
 export interface RateLimitOptions {
   store: Store;

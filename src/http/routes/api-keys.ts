@@ -1,6 +1,6 @@
 // /api/v1/api-keys: create (shown once), list, revoke, rotate. Signed-in users only; a key gets 403.
 import { createRoute, z } from '@hono/zod-openapi';
-import { apiKeyView, createApiKey, revokeApiKey, rotateApiKey } from '../../auth/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../auth/api-keys.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
@@ -49,12 +49,7 @@ export function apiKeyRoutes(deps: Deps, auth: Authorization) {
         responses: { 200: json(z.array(ApiKeyView), 'Keys'), ...problems(401, 403, 429, 503) },
       }),
       async (c) => {
-        const rows = await deps.db.apiKeys.listForUser(c.get('auth').claims.sub);
-        const now = deps.clock.now();
-        return c.json(
-          rows.map((row) => apiKeyView(row, now)),
-          200,
-        );
+        return c.json(await listApiKeys(deps, c.get('auth').claims.sub), 200);
       },
     )
     .openapi(

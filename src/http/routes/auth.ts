@@ -2,15 +2,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { login } from '../../auth/login.ts';
 import { login2fa } from '../../auth/login-2fa.ts';
-import { logout, logoutAll, revokeOwnSession } from '../../auth/logout.ts';
+import { currentUser } from '../../auth/current-user.ts';
+import { AuthError } from '../../auth/errors.ts';
+import { logout, logoutAll } from '../../auth/logout.ts';
+import { listOwnSessions, revokeOwnSession } from '../../auth/own-sessions.ts';
 import { refresh } from '../../auth/refresh.ts';
 import { register } from '../../auth/register.ts';
 import { userView } from '../../auth/user-view.ts';
 import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import { unauthorized } from '../middleware/bearer-auth.ts';
-import { enforceLimit } from '../middleware/rate-limit.ts';
 import {
   LoginBody,
   Login2faBody,
@@ -31,6 +32,20 @@ import {
 } from '../schemas.ts';
 import { parseOr422, validationFailed } from '../validation.ts';
 import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
+
+/**
+ * The two media types the login takes. Hono's form validator also parses multipart/form-data, which the
+ * contract does not accept: any other type (or none, with a body) is 415, as on every route.
+ */
+function loginMediaType(header: string | undefined): 'json' | 'form' | undefined {
+  const type = header?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === undefined || type === 'application/json') return 'json';
+  throw new AuthError(
+    'unsupported_media_type',
+    'The login takes application/json or an OAuth2 password form.',
+  );
+}
 
 export function authRoutes(deps: Deps, auth: Authorization) {
   const app = router();
@@ -78,10 +93,8 @@ export function authRoutes(deps: Deps, auth: Authorization) {
         },
       }),
       async (c) => {
-        const type = c.req.header('content-type') ?? '';
-        const raw = type.includes('application/x-www-form-urlencoded')
-          ? c.req.valid('form')
-          : c.req.valid('json');
+        const raw =
+          loginMediaType(c.req.header('content-type')) === 'form' ? c.req.valid('form') : c.req.valid('json');
         const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
         return c.json(body, 200, NO_STORE);
       },
@@ -123,10 +136,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             },
           ]);
         }
-        const limitUser = async (userId: string) => {
-          await enforceLimit(c, deps.store, deps.clock, { scope: 'LOGIN_2FA', key: `user:${userId}` });
-        };
-        const body = await login2fa(deps, requestContext(c), first, factor, limitUser);
+        const body = await login2fa(deps, requestContext(c), first, factor);
         return c.json(body, 200, NO_STORE);
       },
     )
@@ -223,10 +233,8 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             200,
           );
         }
-        const user = await deps.db.users.findById(principal.claims.sub);
-        if (!user || !user.isActive)
-          throw unauthorized('invalid_token', 'The account behind this token is gone.');
-        return c.json({ user: userView(user), auth: { method: 'password' as const } }, 200);
+        const user = await currentUser(deps, principal.claims.sub);
+        return c.json({ user, auth: { method: 'password' as const } }, 200);
       },
     )
     .openapi(
@@ -243,19 +251,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
         },
       }),
       async (c) => {
-        const { claims } = c.get('auth');
-        const rows = await deps.db.sessions.listLive(claims.sub, deps.clock.now());
-        return c.json(
-          rows.map((s) => ({
-            id: s.id,
-            created_at: s.createdAt.toISOString(),
-            last_used_at: s.lastUsedAt.toISOString(),
-            ip_address: s.ipAddress,
-            user_agent: s.userAgent,
-            current: s.id === claims.sid,
-          })),
-          200,
-        );
+        return c.json(await listOwnSessions(deps, c.get('auth').claims), 200);
       },
     )
     .openapi(

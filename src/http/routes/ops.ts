@@ -35,7 +35,10 @@ export function opsRoutes(deps: Deps) {
       summary: 'Public keys that verify access tokens',
       responses: { 200: json(Jwks, 'The JWKS') },
     }),
-    (c) => c.json(deps.keys.jwks, 200, { 'Cache-Control': 'public, max-age=300' }),
+    (c) =>
+      c.json(deps.keys.jwks as { keys: Record<string, string>[] }, 200, {
+        'Cache-Control': 'public, max-age=300',
+      }),
   );
 
   app.openapi(

@@ -1,7 +1,7 @@
 // What every route file shares: its router, the rate limit per client address, the OpenAPI security
 // requirement of signed-in routes, and the cache header of responses that carry tokens or secrets.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { RateLimitScope } from '../../config.ts';
+import type { RateLimitScope } from '../../ports/store.ts';
 import type { Deps } from '../../deps.ts';
 import type { AppEnv } from '../context.ts';
 import { byClientIp, rateLimit } from '../middleware/rate-limit.ts';

@@ -1,48 +1,9 @@
 // Opening a session: a refresh-token family in the database and the first access token.
-import type { UserRow } from '../db/schema.ts';
 import type { Deps, RequestContext } from '../deps.ts';
-import { issueAccessToken, type TokenSettings } from './access-token.ts';
+import type { UserRow } from '../ports/database.ts';
 import { newOpaqueToken } from './opaque-token.ts';
-import { userView, type UserView } from './user-view.ts';
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-}
-
-export interface LoginResponse extends TokenPair {
-  user: UserView;
-}
-
-export function tokenSettings(deps: Deps): TokenSettings {
-  return {
-    keys: deps.keys,
-    issuer: deps.config.jwt.issuer,
-    audience: deps.config.jwt.audience,
-    ttlSeconds: deps.config.jwt.accessTokenTtl,
-    clock: deps.clock,
-    random: deps.random,
-  };
-}
-
-export async function accessTokenFor(
-  deps: Deps,
-  user: UserRow,
-  sessionId: string,
-  amr: string[],
-): Promise<{ access_token: string; expires_in: number }> {
-  const issued = await issueAccessToken(tokenSettings(deps), {
-    userId: user.id,
-    sessionId,
-    email: user.email,
-    username: user.username,
-    roles: user.roles,
-    amr,
-  });
-  return { access_token: issued.token, expires_in: issued.expiresIn };
-}
+import { accessTokenFor, type LoginResponse } from './token-response.ts';
+import { userView } from './user-view.ts';
 
 /**
  * Opens a session for `user` as read, or returns undefined when the account has changed since (password,

@@ -1,5 +1,19 @@
-// The Store port: revocation marks, rate limits (and later TOTP replay and the dev outbox), kept in Redis.
-import type { RateLimitScope } from '../config.ts';
+// The Store port: revocation marks, rate limits, single-use claims and the dev outbox, kept in Redis.
+
+export const RATE_LIMIT_SCOPES = [
+  'LOGIN',
+  'LOGIN_2FA',
+  'REGISTER',
+  'PASSWORD_RESET',
+  'REFRESH',
+  'API',
+] as const;
+export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
+
+export interface RateLimitRule {
+  max: number;
+  windowSeconds: number;
+}
 
 export interface RateLimitResult {
   allowed: boolean;

@@ -1,0 +1,302 @@
+// The database port as the domain sees it: plain records and small repositories, no driver types. db/ is the
+// one adapter (Drizzle over Neon's HTTP API); it turns driver failures into the two errors at the end.
+
+export interface UserRow {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  username: string;
+  usernameNormalized: string;
+  firstName: string | null;
+  lastName: string | null;
+  passwordHash: string;
+  passwordChangedAt: Date;
+  roles: string[];
+  isActive: boolean;
+  isVerified: boolean;
+  failedLoginCount: number;
+  lockedUntil: Date | null;
+  lastLoginAt: Date | null;
+  /** AES-GCM ciphertext; the plaintext secret is never stored. */
+  twoFactorSecret: string | null;
+  twoFactorEnabled: boolean;
+  twoFactorEnabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  username: string;
+  usernameNormalized: string;
+  firstName: string | null;
+  lastName: string | null;
+  passwordHash: string;
+  passwordChangedAt: Date;
+  roles: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  amr: string[];
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  userId: string;
+  name: string;
+  description: string | null;
+  keyHash: string;
+  keyPrefix: string;
+  scopes: string[];
+  allowedIps: string[];
+  isActive: boolean;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  usageCount: number;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface NewApiKey {
+  id: string;
+  userId: string;
+  name: string;
+  description: string | null;
+  keyHash: string;
+  keyPrefix: string;
+  scopes: string[];
+  allowedIps: string[];
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface AuditEventRow {
+  id: string;
+  type: string;
+  userId: string | null;
+  actorId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** The (created_at, id) of the last row of the previous page. */
+export interface Keyset {
+  createdAt: Date;
+  id: string;
+}
+
+export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken: 'email' | 'username' };
+
+export interface UsersRepository {
+  insert(user: NewUser): Promise<InsertUserResult>;
+  /** A login name is an email or a username; both are compared in their normalised form. */
+  findByLoginName(normalized: string): Promise<UserRow | undefined>;
+  findById(id: string): Promise<UserRow | undefined>;
+  findByEmail(normalized: string): Promise<UserRow | undefined>;
+  /**
+   * A completed login: clears the failure count and stores a rehash of an outdated hash, only while the account
+   * is active and still has the hash the login verified (else undefined).
+   */
+  recordLogin(
+    id: string,
+    at: Date,
+    verified: { passwordHash: string; rehash?: string | undefined },
+  ): Promise<UserRow | undefined>;
+  /** A new password; with `replacing`, only while the account still has that hash. */
+  setPassword(
+    id: string,
+    hash: string,
+    now: Date,
+    clearLockout: boolean,
+    replacing?: string,
+  ): Promise<UserRow | undefined>;
+  setVerified(id: string, now: Date): Promise<UserRow | undefined>;
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  amr: string[];
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  tokenHash: string;
+}
+
+export type RotateResult =
+  | { kind: 'rotated'; session: SessionRow; user: UserRow }
+  /** The token had been exchanged before: someone holds a copy. */
+  | { kind: 'reused'; sessionId: string; userId: string }
+  | { kind: 'invalid' };
+
+export interface RotateInput {
+  tokenHash: string;
+  newTokenHash: string;
+  now: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionsRepository {
+  /** Opens a session only while the user is active and still has `guard.passwordHash`; whether it opened. */
+  create(session: NewSession, guard: { passwordHash: string }): Promise<boolean>;
+  /** Exchanges a refresh token for a new one; among concurrent exchanges exactly one wins. */
+  rotate(input: RotateInput): Promise<RotateResult>;
+  liveIds(userId: string, now: Date): Promise<string[]>;
+  revokeMany(ids: string[], reason: string, now: Date): Promise<void>;
+  /** Live sessions, most recently used first. */
+  listLive(userId: string, now: Date): Promise<SessionRow[]>;
+  findLive(id: string, now: Date): Promise<SessionRow | undefined>;
+  findByTokenHash(tokenHash: string): Promise<{ sessionId: string; userId: string } | undefined>;
+}
+
+export interface AuditQuery {
+  userId?: string | undefined;
+  type?: string | undefined;
+  limit: number;
+  after?: Keyset | undefined;
+}
+
+export interface AuditRepository {
+  insert(event: AuditEventRow): Promise<void>;
+  /** Newest first, keyset-paginated on (created_at, id). */
+  list(query: AuditQuery): Promise<AuditEventRow[]>;
+}
+
+export interface LockoutPolicy {
+  threshold: number;
+  minutes: number;
+}
+
+export interface FailureResult {
+  count: number;
+  lockedUntil: Date | null;
+}
+
+export interface LockoutsRepository {
+  nameLockedUntil(loginName: string): Promise<Date | null>;
+  /** One failure, in ONE statement, so concurrent failures all count. */
+  recordAccountFailure(userId: string, now: Date, policy: LockoutPolicy): Promise<FailureResult>;
+  recordNameFailure(loginName: string, now: Date, policy: LockoutPolicy): Promise<FailureResult>;
+}
+
+export type OneTimePurpose = 'password_reset' | 'email_verification';
+
+export interface OneTimeTokensRepository {
+  create(token: {
+    hash: string;
+    userId: string;
+    purpose: OneTimePurpose;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<void>;
+  /** The owner of a usable token, without using it up. */
+  peek(hash: string, purpose: OneTimePurpose, now: Date): Promise<string | undefined>;
+  /** Uses a token up in ONE conditional statement: among concurrent attempts exactly one gets the owner. */
+  consume(hash: string, purpose: OneTimePurpose, now: Date): Promise<string | undefined>;
+  /** Retires every unused token of that purpose of the user. */
+  retireAll(userId: string, purpose: OneTimePurpose, now: Date): Promise<void>;
+}
+
+export interface TwoFactorRepository {
+  /** Enrolment: a new (sealed) secret and new backup codes; 2FA stays off until verified. */
+  begin(userId: string, sealedSecret: string, codeHashes: string[], now: Date): Promise<void>;
+  enable(userId: string, now: Date): Promise<UserRow | undefined>;
+  disable(userId: string, now: Date): Promise<void>;
+  replaceBackupCodes(userId: string, codeHashes: string[], now: Date): Promise<void>;
+  /** Uses a backup code up in ONE conditional UPDATE: among concurrent uses exactly one succeeds. */
+  consumeBackupCode(userId: string, codeHash: string, now: Date): Promise<boolean>;
+}
+
+export interface ApiKeysRepository {
+  insert(key: NewApiKey): Promise<ApiKeyRow>;
+  /** The user's keys that are not revoked, newest first. */
+  listForUser(userId: string): Promise<ApiKeyRow[]>;
+  /** The key with this hash and its owner; revoked keys are never found. */
+  findByHash(keyHash: string): Promise<{ key: ApiKeyRow; user: UserRow } | undefined>;
+  /** Revokes a key of this user; false for an unknown key or another user's. */
+  revoke(id: string, userId: string, now: Date): Promise<boolean>;
+  /** Replaces the secret of a live, unexpired key of this user in place. */
+  rotate(
+    id: string,
+    userId: string,
+    secret: { keyHash: string; keyPrefix: string },
+    now: Date,
+  ): Promise<ApiKeyRow | undefined>;
+  recordUse(id: string, at: Date, ip: string | null): Promise<void>;
+}
+
+export interface UserQuery {
+  limit: number;
+  /** Substring of the email or username. */
+  q?: string | undefined;
+  after?: Keyset | undefined;
+}
+
+export interface AdminUsersRepository {
+  /** Oldest first, keyset-paginated on (created_at, id). */
+  list(query: UserQuery): Promise<UserRow[]>;
+  setActive(id: string, active: boolean, now: Date): Promise<UserRow | undefined>;
+  setRoles(id: string, roles: string[], now: Date): Promise<UserRow | undefined>;
+  unlock(id: string, now: Date): Promise<UserRow | undefined>;
+}
+
+export interface RetentionRepository {
+  /** At most `limit` sessions that ended before `cutoff`, with their refresh tokens; how many went. */
+  deleteEndedSessions(cutoff: Date, limit: number): Promise<number>;
+  deleteExpiredOneTimeTokens(cutoff: Date, limit: number): Promise<number>;
+  deleteAuditEventsBefore(cutoff: Date, limit: number): Promise<number>;
+}
+
+export interface Database {
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  audit: AuditRepository;
+  lockouts: LockoutsRepository;
+  oneTimeTokens: OneTimeTokensRepository;
+  twoFactor: TwoFactorRepository;
+  apiKeys: ApiKeysRepository;
+  adminUsers: AdminUsersRepository;
+  retention: RetentionRepository;
+  /** One trivial query: true when the database answers. */
+  ping(): Promise<boolean>;
+}
+
+/** The database could not be reached, is starting or shutting down: the caller answers 503. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(cause?: unknown) {
+    super('the database did not answer', { cause });
+  }
+}
+
+/**
+ * Any other failure of a statement. It carries the SQLSTATE and nothing of the driver's message, which quotes
+ * the SQL and its parameters.
+ */
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+  constructor(
+    readonly sqlstate: string | undefined,
+    cause?: unknown,
+  ) {
+    super('a database statement failed', { cause });
+  }
+}
