@@ -16,6 +16,8 @@ export default tseslint.config(
     ],
   },
   ...tseslint.configs.recommended,
+  // The Worker's own code is held to the type-aware rules as well.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['src/**/*.ts'] })),
   {
     files: ['**/*.ts'],
     languageOptions: {

@@ -81,7 +81,7 @@ export function webStorage(area: WebStorageArea, key = 'portcullis.tokens'): Tok
 async function problemOf(res: Response): Promise<PortcullisError> {
   let body: Record<string, unknown> = {};
   try {
-    body = (await res.clone().json()) as Record<string, unknown>;
+    body = await res.clone().json<Record<string, unknown>>();
   } catch {
     // not problem+json (a proxy's error page, say): the status alone has to do
   }
@@ -117,7 +117,7 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (!tokens) return false;
     const res = await postJson('/auth/refresh', { refresh_token: tokens.refresh_token });
     if (res.ok) {
-      setTokens((await res.json()) as Tokens);
+      setTokens(await res.json<Tokens>());
       return true;
     }
     if (res.status === 401) {
@@ -183,8 +183,10 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     refresh,
 
     async login(username: string, password: string): Promise<LoginResult> {
-      const body = (await (await expectOk(await postJson('/auth/login', { username, password }))).json()) as
-        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number };
+      const res = await expectOk(await postJson('/auth/login', { username, password }));
+      const body = await res.json<
+        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number }
+      >();
       if ('requires_2fa' in body) return body;
       setTokens(body);
       return { requires_2fa: false, user: body.user };
@@ -193,7 +195,7 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     /** The second step after `login` answered `requires_2fa`: a TOTP `code` or a `backup_code`. */
     async completeLogin(mfaToken: string, factor: { code: string } | { backup_code: string }) {
       const res = await expectOk(await postJson('/auth/login/2fa', { mfa_token: mfaToken, ...factor }));
-      const body = (await res.json()) as TokenResponse;
+      const body = await res.json<TokenResponse>();
       setTokens(body);
       return { user: body.user };
     },

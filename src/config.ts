@@ -18,6 +18,10 @@ const DEFAULT_LIMITS: Record<RateLimitScope, RateLimitRule> = {
 // OWASP's minimum for Argon2id (m=19 MiB, t=2, p=1); below it we warn at startup.
 export const ARGON2_OWASP_MINIMUM = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
 
+/** Where mails go: logged into the dev outbox, or posted to a mail provider's HTTP API. */
+export type MailSettings =
+  { transport: 'log'; from: string } | { transport: 'http'; url: string; apiKey: string; from: string };
+
 export interface Config {
   environment: Environment;
   database: { url: string; fetchEndpoint: string | undefined };
@@ -38,7 +42,7 @@ export interface Config {
   secretsKey: string;
   totpIssuer: string;
   apiKeyPrefix: string;
-  mail: { transport: 'log' | 'http'; url: string | undefined; apiKey: string | undefined; from: string };
+  mail: MailSettings;
   publicUrl: string;
   /** Serve the demo SPA at /demo: on in development and test, off in production unless DEMO_ENABLED=true. */
   demoEnabled: boolean;
@@ -63,28 +67,88 @@ const list = z
       .map((item) => item.trim())
       .filter(Boolean),
   );
+const required = (message: string) => z.string({ error: message }).min(1, message);
+
+/** `RATE_LIMIT_<SCOPE>="<max>/<window_seconds>"`, both at least 1; unset or empty keeps the default. */
+const rateLimit = (scope: RateLimitScope) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): RateLimitRule => {
+      if (value === undefined || value === '') return DEFAULT_LIMITS[scope];
+      const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+      const max = Number(match?.[1]);
+      const windowSeconds = Number(match?.[2]);
+      if (match && max >= 1 && windowSeconds >= 1) return { max, windowSeconds };
+      ctx.addIssue({ code: 'custom', message: 'must be "<max>/<window_seconds>" with both at least 1' });
+      return z.NEVER;
+    });
+
+/** The private JWKs that sign (the first) and verify (all): Ed25519 (OKP) or P-256 (EC), each with a kid. */
+const PrivateJwk = z.looseObject({
+  kid: z.string().min(1),
+  d: z.string().min(1),
+  kty: z.enum(['OKP', 'EC']),
+  crv: z.enum(['Ed25519', 'P-256']),
+});
+const JWKS_MESSAGE = 'must be a JSON array of private Ed25519 (OKP) or P-256 (EC) JWKs with a kid';
+const privateKeys = z
+  .string({ error: 'JWT_PRIVATE_KEYS is required' })
+  .min(1, 'JWT_PRIVATE_KEYS is required')
+  .transform((raw, ctx): JsonWebKey[] => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const keys = z.array(PrivateJwk).min(1).safeParse(parsed);
+    const paired = keys.success && keys.data.every((k) => (k.kty === 'OKP') === (k.crv === 'Ed25519'));
+    if (keys.success && paired) return keys.data as JsonWebKey[];
+    ctx.addIssue({ code: 'custom', message: JWKS_MESSAGE });
+    return z.NEVER;
+  });
+
+/** Anchors a pattern completely, so that `https://app\.example\.com` cannot match a longer origin. */
+const originPatterns = list.transform((patterns, ctx) =>
+  patterns.map((pattern) => {
+    try {
+      return new RegExp(`^(?:${pattern.replace(/^\^/, '').replace(/\$$/, '')})$`);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'holds a pattern that is not a valid regular expression' });
+      return z.NEVER;
+    }
+  }),
+);
 
 const EnvSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: required('DATABASE_URL is required'),
   NEON_FETCH_ENDPOINT: z.url().optional(),
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+  UPSTASH_REDIS_REST_URL: z.url({
+    error: 'UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required',
+  }),
+  UPSTASH_REDIS_REST_TOKEN: required('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required'),
   STORE_TIMEOUT_MS: intFrom(2000, 50, 30_000),
-  JWT_PRIVATE_KEYS: z.string().min(1).optional(),
+  JWT_PRIVATE_KEYS: privateKeys,
   JWT_ISSUER: z.string().min(1).default('portcullis'),
   JWT_AUDIENCE: z.string().min(1).default('portcullis'),
   ACCESS_TOKEN_TTL: intFrom(900, 30, 86_400),
   REFRESH_TOKEN_TTL: intFrom(604_800, 300, 31_536_000),
   CORS_ORIGINS: list,
-  CORS_ORIGIN_PATTERNS: list,
+  CORS_ORIGIN_PATTERNS: originPatterns,
+  ...(Object.fromEntries(
+    RATE_LIMIT_SCOPES.map((scope) => [`RATE_LIMIT_${scope}`, rateLimit(scope)]),
+  ) as Record<`RATE_LIMIT_${RateLimitScope}`, ReturnType<typeof rateLimit>>),
   LOCKOUT_THRESHOLD: intFrom(5, 1, 1000),
   LOCKOUT_MINUTES: intFrom(30, 1, 525_600),
   AUDIT_RETENTION_DAYS: intFrom(365, 1, 36_500),
   ARGON2_MEMORY_KIB: intFrom(ARGON2_OWASP_MINIMUM.memoryKiB, 1024, 1024 * 1024),
   ARGON2_ITERATIONS: intFrom(ARGON2_OWASP_MINIMUM.iterations, 1, 64),
   ARGON2_PARALLELISM: intFrom(ARGON2_OWASP_MINIMUM.parallelism, 1, 16),
-  SECRETS_KEY: z.string().optional(),
+  SECRETS_KEY: z
+    .string({ error: 'SECRETS_KEY (at least 32 characters) is required' })
+    .min(32, 'SECRETS_KEY (at least 32 characters) is required'),
   TOTP_ISSUER: z.string().min(1).default('Portcullis'),
   API_KEY_PREFIX: z
     .string()
@@ -98,108 +162,73 @@ const EnvSchema = z.object({
   DEMO_ENABLED: z.enum(['true', 'false']).optional(),
 });
 
-function parseLimit(scope: RateLimitScope, value: unknown, issues: string[]): RateLimitRule {
-  if (value === undefined || value === '') return DEFAULT_LIMITS[scope];
-  const match = typeof value === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value) : null;
-  const max = Number(match?.[1]);
-  const windowSeconds = Number(match?.[2]);
-  if (!match || max < 1 || windowSeconds < 1) {
-    issues.push(`RATE_LIMIT_${scope} must be "<max>/<window_seconds>" with both at least 1`);
-    return DEFAULT_LIMITS[scope];
-  }
-  return { max, windowSeconds };
+type Env = z.infer<typeof EnvSchema>;
+
+/** The variable an issue is about, and what is wrong with it; the value itself is never repeated. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.map(String).join('.');
+  return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
 }
 
-/** Anchors a pattern completely, so that `https://app\.example\.com` cannot match a longer origin. */
-function anchored(pattern: string, issues: string[]): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${pattern.replace(/^\^/, '').replace(/\$$/, '')})$`);
-  } catch {
-    issues.push('CORS_ORIGIN_PATTERNS holds a pattern that is not a valid regular expression');
-    return undefined;
+/**
+ * What the schema cannot say alone: settings that only make sense together, and what production refuses.
+ * Read from the raw env, so that an operator sees every issue of a bad configuration at once.
+ */
+function combinationIssues(env: Record<string, unknown>): string[] {
+  const text = (name: string) => (typeof env[name] === 'string' ? env[name] : undefined);
+  const production = (text('ENVIRONMENT') ?? 'production') === 'production';
+  const transport = text('MAIL_TRANSPORT') ?? (production ? 'http' : 'log');
+  const issues: string[] = [];
+  if (transport === 'http' && (!text('MAIL_HTTP_URL') || !text('MAIL_HTTP_API_KEY'))) {
+    issues.push('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and MAIL_HTTP_API_KEY');
   }
+  if (production) {
+    if (text('NEON_FETCH_ENDPOINT')) issues.push('NEON_FETCH_ENDPOINT is for local stand-ins only');
+    if (transport === 'log') issues.push('MAIL_TRANSPORT=log would drop every mail in production');
+    if (!(text('PUBLIC_URL') ?? '').startsWith('https://'))
+      issues.push('PUBLIC_URL must be https:// in production');
+  }
+  return issues;
 }
 
-function parseKeys(raw: string | undefined, issues: string[]): JsonWebKey[] {
-  if (!raw) return [];
-  try {
-    const keys = JSON.parse(raw) as unknown;
-    if (!Array.isArray(keys) || keys.length === 0) throw new Error('not a non-empty array');
-    for (const key of keys as Record<string, unknown>[]) {
-      if (
-        typeof key !== 'object' ||
-        key === null ||
-        typeof key.kid !== 'string' ||
-        typeof key.d !== 'string'
-      ) {
-        throw new Error('each key needs kid and d');
-      }
-      if (!(key.kty === 'OKP' && key.crv === 'Ed25519') && !(key.kty === 'EC' && key.crv === 'P-256')) {
-        throw new Error('unsupported key type');
-      }
-    }
-    return keys as JsonWebKey[];
-  } catch {
-    issues.push(
-      'JWT_PRIVATE_KEYS must be a JSON array of private Ed25519 (OKP) or P-256 (EC) JWKs with a kid',
-    );
-    return [];
-  }
+function mailSettings(e: Env): MailSettings {
+  const transport = e.MAIL_TRANSPORT ?? (e.ENVIRONMENT === 'production' ? 'http' : 'log');
+  // combinationIssues has refused http without its URL and key.
+  if (transport === 'log' || !e.MAIL_HTTP_URL || !e.MAIL_HTTP_API_KEY)
+    return { transport: 'log', from: e.MAIL_FROM };
+  return { transport, url: e.MAIL_HTTP_URL, apiKey: e.MAIL_HTTP_API_KEY, from: e.MAIL_FROM };
 }
 
 export function loadConfig(env: Record<string, unknown>): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const issues = [
+    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
+    ...combinationIssues(env),
+  ];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const e = parsed.data;
-  const issues: string[] = [];
   const production = e.ENVIRONMENT === 'production';
-  const privateKeys = parseKeys(e.JWT_PRIVATE_KEYS, issues);
-  const rateLimits = Object.fromEntries(
-    RATE_LIMIT_SCOPES.map((scope) => [scope, parseLimit(scope, env[`RATE_LIMIT_${scope}`], issues)]),
-  ) as Record<RateLimitScope, RateLimitRule>;
-  const originPatterns = e.CORS_ORIGIN_PATTERNS.map((p) => anchored(p, issues)).filter(
-    (p): p is RegExp => p !== undefined,
-  );
-
-  if (!e.DATABASE_URL) issues.push('DATABASE_URL is required');
-  if (!e.UPSTASH_REDIS_REST_URL || !e.UPSTASH_REDIS_REST_TOKEN) {
-    issues.push('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required');
-  }
-  if (privateKeys.length === 0 && !issues.some((i) => i.startsWith('JWT_PRIVATE_KEYS'))) {
-    issues.push('JWT_PRIVATE_KEYS is required');
-  }
-  if (!e.SECRETS_KEY || e.SECRETS_KEY.length < 32)
-    issues.push('SECRETS_KEY (at least 32 characters) is required');
-  const mailTransport = e.MAIL_TRANSPORT ?? (production ? 'http' : 'log');
-  if (mailTransport === 'http' && (!e.MAIL_HTTP_URL || !e.MAIL_HTTP_API_KEY)) {
-    issues.push('MAIL_TRANSPORT=http needs MAIL_HTTP_URL and MAIL_HTTP_API_KEY');
-  }
-  if (production) {
-    if (e.NEON_FETCH_ENDPOINT) issues.push('NEON_FETCH_ENDPOINT is for local stand-ins only');
-    if (mailTransport === 'log') issues.push('MAIL_TRANSPORT=log would drop every mail in production');
-    if (!e.PUBLIC_URL.startsWith('https://')) issues.push('PUBLIC_URL must be https:// in production');
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
+  const mail = mailSettings(e);
 
   return {
     environment: e.ENVIRONMENT,
-    database: { url: e.DATABASE_URL as string, fetchEndpoint: e.NEON_FETCH_ENDPOINT },
+    database: { url: e.DATABASE_URL, fetchEndpoint: e.NEON_FETCH_ENDPOINT },
     store: {
-      url: e.UPSTASH_REDIS_REST_URL as string,
-      token: e.UPSTASH_REDIS_REST_TOKEN as string,
+      url: e.UPSTASH_REDIS_REST_URL,
+      token: e.UPSTASH_REDIS_REST_TOKEN,
       timeoutMs: e.STORE_TIMEOUT_MS,
     },
     jwt: {
-      privateKeys,
+      privateKeys: e.JWT_PRIVATE_KEYS,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTokenTtl: e.ACCESS_TOKEN_TTL,
       refreshTokenTtl: e.REFRESH_TOKEN_TTL,
     },
-    cors: { origins: e.CORS_ORIGINS, originPatterns },
-    rateLimits,
+    cors: { origins: e.CORS_ORIGINS, originPatterns: e.CORS_ORIGIN_PATTERNS },
+    rateLimits: Object.fromEntries(
+      RATE_LIMIT_SCOPES.map((scope) => [scope, e[`RATE_LIMIT_${scope}`]]),
+    ) as Record<RateLimitScope, RateLimitRule>,
     lockout: { threshold: e.LOCKOUT_THRESHOLD, minutes: e.LOCKOUT_MINUTES },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     argon2: {
@@ -207,10 +236,10 @@ export function loadConfig(env: Record<string, unknown>): Config {
       iterations: e.ARGON2_ITERATIONS,
       parallelism: e.ARGON2_PARALLELISM,
     },
-    secretsKey: e.SECRETS_KEY as string,
+    secretsKey: e.SECRETS_KEY,
     totpIssuer: e.TOTP_ISSUER,
     apiKeyPrefix: e.API_KEY_PREFIX,
-    mail: { transport: mailTransport, url: e.MAIL_HTTP_URL, apiKey: e.MAIL_HTTP_API_KEY, from: e.MAIL_FROM },
+    mail,
     publicUrl: e.PUBLIC_URL,
     demoEnabled: e.DEMO_ENABLED ? e.DEMO_ENABLED === 'true' : !production,
   };

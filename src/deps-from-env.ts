@@ -32,8 +32,8 @@ export async function depsFromEnv(
     overrides.mailer ??
     (config.mail.transport === 'http'
       ? createHttpMailer({
-          url: config.mail.url as string,
-          apiKey: config.mail.apiKey as string,
+          url: config.mail.url,
+          apiKey: config.mail.apiKey,
           from: config.mail.from,
         })
       : createLogMailer(store, clock, logger));

@@ -15,8 +15,9 @@ let neonDefault: EndpointFn | undefined;
 function routeLocalHosts(host: string, endpoint: string) {
   if (!neonDefault) {
     neonDefault = neonConfig.fetchEndpoint as EndpointFn;
-    neonConfig.fetchEndpoint = ((h, port, options) =>
-      localEndpoints.get(h) ?? (neonDefault as EndpointFn)(h, port, options)) as EndpointFn;
+    const fallback = neonDefault;
+    neonConfig.fetchEndpoint = (h: string, port: number | string, options?: { jwtAuth?: boolean }) =>
+      localEndpoints.get(h) ?? fallback(h, port, options);
   }
   localEndpoints.set(host, endpoint);
 }

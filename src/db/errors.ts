@@ -11,7 +11,7 @@ interface PgFields {
 /** The driver's error under drizzle's wrapper (queries are wrapped; `db.batch` throws Neon's error raw). */
 function pgFields(error: unknown): PgFields | undefined {
   const cause = error instanceof DrizzleQueryError ? error.cause : error;
-  return typeof cause === 'object' && cause !== null ? (cause as PgFields) : undefined;
+  return typeof cause === 'object' && cause !== null ? cause : undefined;
 }
 
 /** The unique constraint a failed INSERT/UPDATE violated, if that is why it failed. */

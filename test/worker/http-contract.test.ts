@@ -102,6 +102,31 @@ describe('bad input never becomes a 500', () => {
     }
   });
 
+  it('answers a multipart login with 415, like every other media type the login does not take', async () => {
+    const form = new FormData();
+    form.set('username', 'ada');
+    form.set('password', 'Analytical-Engine-1843');
+    for (const body of [form, 'username=ada&password=x']) {
+      const res = await h.call('POST', '/api/v1/auth/login', {
+        body,
+        ip: randomIp(),
+        ...(typeof body === 'string' ? { headers: { 'content-type': 'text/plain' } } : {}),
+      });
+      expect(res.status).toBe(415);
+      expect((await problemOf(res)).code).toBe('unsupported_media_type');
+    }
+  });
+
+  it('answers a string that is no refresh token of ours with 401 invalid_token, never 422', async () => {
+    const s = await signUp(h);
+    for (const refresh_token of [s.access_token, '', 'x', 'a'.repeat(600), `${s.refresh_token}=`]) {
+      const res = await h.call('POST', '/api/v1/auth/refresh', { json: { refresh_token }, ip: randomIp() });
+      expect(res.status, refresh_token.slice(0, 20)).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
+      expect((await problemOf(res)).code).toBe('invalid_token');
+    }
+  });
+
   it('answers JSON of the wrong shape with 422, never 500', async () => {
     const bodies = [
       '[]',

@@ -159,6 +159,29 @@ describe('each scope at its boundary (defaults)', () => {
   });
 });
 
+describe('requests without good credentials', () => {
+  it('API: counted per client address, with the headers, for no credentials, a bad token or a bad key', async () => {
+    const limited = await harness({ env: { RATE_LIMIT_API: '3/60' } });
+    const attempts: [string, Record<string, string>][] = [
+      ['no credentials', {}],
+      ['another scheme', { authorization: 'Basic abc' }],
+      ['a forged token', { authorization: 'Bearer a.b.c' }],
+      ['a bad API key', { 'x-api-key': 'pk_test_nope' }],
+    ];
+    for (const [name, headers] of attempts) {
+      const ip = randomIp();
+      for (let i = 0; i < 3; i++) {
+        const res = await limited.call('GET', '/api/v1/auth/me', { headers, ip });
+        expect(res.status, name).toBe(401);
+        expectHeaders(res, 3, 2 - i, 60);
+      }
+      await expectLimited(await limited.call('GET', '/api/v1/auth/me', { headers, ip }), 3);
+      // Another address still gets its 401.
+      expect((await limited.call('GET', '/api/v1/auth/me', { headers, ip: randomIp() })).status).toBe(401);
+    }
+  });
+});
+
 describe('configuration and identity', () => {
   it('RATE_LIMIT_<SCOPE> overrides a default', async () => {
     const custom = await harness({ env: { RATE_LIMIT_LOGIN: '2/60' } });
@@ -282,6 +305,14 @@ describe('one store round trip', () => {
       expect((await h.call('GET', '/api/v1/auth/session', { token: s.access_token })).status).toBe(200);
     }
     expect((await requestsAtStandIn()) - before).toBe(5);
+  });
+
+  it('a request without credentials costs ONE request to Upstash, as an authenticated one does', async () => {
+    const ip = randomIp();
+    await h.call('GET', '/api/v1/auth/me', { ip });
+    const before = await requestsAtStandIn();
+    for (let i = 0; i < 3; i++) expect((await h.call('GET', '/api/v1/auth/me', { ip })).status).toBe(401);
+    expect((await requestsAtStandIn()) - before).toBe(3);
   });
 
   it('an identifier known to be blocked is refused from the isolate cache, without a request', async () => {

@@ -50,7 +50,7 @@ describe('bearerAuth', () => {
       const res = await app.request('/probe', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(challenge);
-      expect(((await res.json()) as { code: string }).code).toBe(code);
+      expect((await res.json<{ code: string }>()).code).toBe(code);
       expect(ran()).toBe(0);
     });
   }
