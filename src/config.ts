@@ -104,7 +104,7 @@ const privateKeys = z
     }
     const keys = z.array(PrivateJwk).min(1).safeParse(parsed);
     const paired = keys.success && keys.data.every((k) => (k.kty === 'OKP') === (k.crv === 'Ed25519'));
-    if (keys.success && paired) return keys.data as JsonWebKey[];
+    if (keys.success && paired) return keys.data;
     ctx.addIssue({ code: 'custom', message: JWKS_MESSAGE });
     return z.NEVER;
   });
