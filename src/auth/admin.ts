@@ -2,13 +2,13 @@
 import type { AuditEventRow, UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
-import { base64url, base64urlDecode } from './encoding.ts';
+import { base64url } from 'jose';
 import { AuthError } from './errors.ts';
 import { revokeAllSessions } from './revoke.ts';
 import { userView } from './user-view.ts';
 
 export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return base64url(new TextEncoder().encode(`${row.createdAt.toISOString()}|${row.id}`));
+  return base64url.encode(`${row.createdAt.toISOString()}|${row.id}`);
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const text = new TextDecoder().decode(base64urlDecode(cursor));
+    const text = new TextDecoder().decode(base64url.decode(cursor));
     const [at = '', id = '', ...rest] = text.split('|');
     // Only what encodeCursor writes: a forged date out of Postgres's range or an id that is not a UUID
     // would otherwise reach the query and fail there.

@@ -1,6 +1,7 @@
 // Keys derived from SECRETS_KEY (HKDF-SHA-256, one per purpose) and AES-GCM sealing of small secrets at rest:
 // a database dump alone does not reveal TOTP secrets, and backup codes are keyed HMACs.
-import { base64url, base64urlDecode, hex } from './encoding.ts';
+import { base64url } from 'jose';
+import { hex } from './encoding.ts';
 
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
@@ -46,7 +47,7 @@ export async function seal(
     key,
     encoder.encode(plaintext),
   );
-  return `v1.${base64url(iv)}.${base64url(new Uint8Array(data))}`;
+  return `v1.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(data))}`;
 }
 
 export async function open(secretsKey: string, sealed: string, boundTo: string): Promise<string> {
@@ -54,9 +55,9 @@ export async function open(secretsKey: string, sealed: string, boundTo: string):
   if (version !== 'v1' || !iv || !data) throw new Error('unknown sealed format');
   const key = await derive(secretsKey, 'totp-secret');
   const plain = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: base64urlDecode(iv), additionalData: encoder.encode(boundTo) },
+    { name: 'AES-GCM', iv: base64url.decode(iv), additionalData: encoder.encode(boundTo) },
     key,
-    base64urlDecode(data),
+    base64url.decode(data),
   );
   return new TextDecoder().decode(plain);
 }

@@ -1,7 +1,7 @@
 // Admin list cursors: only what the API wrote can reach the query.
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../src/auth/admin.ts';
-import { base64url } from '../../src/auth/encoding.ts';
+import { base64url } from 'jose';
 
 const id = '0b5e2c5e-8a7c-4c1e-9d4b-3f8a2b1c0d9e';
 
@@ -19,10 +19,10 @@ describe('cursors', () => {
       '0000-01-01T00:00:00.000Z',
       '2026-02-30T00:00:00.000Z',
       '2026-12-01T12:30:00Z',
-    ].map((at) => base64url(new TextEncoder().encode(`${at}|${id}`)));
+    ].map((at) => base64url.encode(`${at}|${id}`));
     forged.push(
-      base64url(new TextEncoder().encode(`2026-12-01T12:30:00.000Z|${'-'.repeat(36)}`)),
-      base64url(new TextEncoder().encode(`2026-12-01T12:30:00.000Z|${id}|x`)),
+      base64url.encode(`2026-12-01T12:30:00.000Z|${'-'.repeat(36)}`),
+      base64url.encode(`2026-12-01T12:30:00.000Z|${id}|x`),
       '!!!',
       'a',
     );

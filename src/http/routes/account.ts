@@ -10,17 +10,13 @@ import type { Authorization } from '../middleware/authorize.ts';
 import {
   ChangePasswordBody,
   EmailBody,
-  LoginResponse,
-  Message,
   PasswordCheckBody,
   PasswordCheckResult,
   ResetConfirmBody,
   TokenBody,
-  UserEnvelope,
-  json,
-  jsonBody,
-  problems,
-} from '../schemas.ts';
+} from '../schemas/account.ts';
+import { LoginResponse } from '../schemas/auth.ts';
+import { Message, UserEnvelope, json, jsonBody, problems } from '../schemas/common.ts';
 import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
 
 export function accountRoutes(deps: Deps, auth: Authorization) {

@@ -6,7 +6,8 @@ import type { UserView } from '../../auth/user-view.ts';
 import type { Deps, RequestContext } from '../../deps.ts';
 import { requestContext, type AppEnv } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import { AuditPage, RolesBody, UserEnvelope, UserPage, json, jsonBody, problems, text } from '../schemas.ts';
+import { AuditPage, RolesBody, UserPage } from '../schemas/admin.ts';
+import { UserEnvelope, json, jsonBody, problems, text } from '../schemas/common.ts';
 import { BEARER, router } from './shared.ts';
 
 const security: Record<string, string[]>[] = [...BEARER, { apiKeyAuth: [] }];

@@ -4,7 +4,8 @@ import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../aut
 import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import { ApiKeyCreated, ApiKeyView, CreateApiKeyBody, json, jsonBody, problems } from '../schemas.ts';
+import { ApiKeyCreated, ApiKeyView, CreateApiKeyBody } from '../schemas/api-keys.ts';
+import { json, jsonBody, problems } from '../schemas/common.ts';
 import { BEARER, NO_STORE, router } from './shared.ts';
 
 const IdParam = z.object({ id: z.uuid() });

@@ -13,23 +13,19 @@ import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
 import {
-  LoginBody,
   Login2faBody,
+  LoginBody,
   LoginResponse,
   LogoutBody,
-  MfaChallenge,
   MeResponse,
-  Message,
+  MfaChallenge,
   RefreshBody,
   RegisterBody,
   SessionInfo,
   SessionView,
   TokenPair,
-  UserEnvelope,
-  json,
-  jsonBody,
-  problems,
-} from '../schemas.ts';
+} from '../schemas/auth.ts';
+import { Message, UserEnvelope, json, jsonBody, problems } from '../schemas/common.ts';
 import { parseOr422, validationFailed } from '../validation.ts';
 import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
 

@@ -1,7 +1,7 @@
 // Operations at the root: JWKS, health, readiness, and the development outbox.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
-import { json, problems } from '../schemas.ts';
+import { json, problems } from '../schemas/common.ts';
 import { router } from './shared.ts';
 
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('Jwks');

@@ -9,15 +9,8 @@ import {
 import type { Deps } from '../../deps.ts';
 import { requestContext } from '../context.ts';
 import type { Authorization } from '../middleware/authorize.ts';
-import {
-  BackupCodes,
-  CodeBody,
-  DisableTwoFactorBody,
-  TwoFactorEnrolment,
-  json,
-  jsonBody,
-  problems,
-} from '../schemas.ts';
+import { json, jsonBody, problems } from '../schemas/common.ts';
+import { BackupCodes, CodeBody, DisableTwoFactorBody, TwoFactorEnrolment } from '../schemas/two-factor.ts';
 import { BEARER, NO_STORE, router } from './shared.ts';
 
 const Enabled = z.object({ enabled: z.boolean(), message: z.string().optional() }).openapi('TwoFactorState');
