@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { json, problems } from '../schemas/common.ts';
 import { router } from './shared.ts';
+import { readiness } from '../../auth/readiness.ts';
 
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).openapi('Jwks');
 const Health = z.object({ status: z.literal('ok') }).openapi('Health');
@@ -15,14 +16,6 @@ const Readiness = z
 const Outbox = z
   .array(z.object({ to: z.string(), subject: z.string(), text: z.string(), created_at: z.string() }))
   .openapi('Outbox');
-
-async function check(probe: () => Promise<boolean>): Promise<'ok' | 'unavailable'> {
-  try {
-    return (await probe()) ? 'ok' : 'unavailable';
-  } catch {
-    return 'unavailable';
-  }
-}
 
 export function opsRoutes(deps: Deps) {
   const app = router();
@@ -61,16 +54,8 @@ export function opsRoutes(deps: Deps) {
       responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'A dependency is down') },
     }),
     async (c) => {
-      const [database, store] = await Promise.all([
-        check(() => deps.db.ping()),
-        check(() => deps.store.ping()),
-      ]);
-      const ok = database === 'ok' && store === 'ok';
-      return c.json(
-        { status: ok ? ('ok' as const) : ('unavailable' as const), checks: { database, store } },
-        ok ? 200 : 503,
-        { 'Cache-Control': 'no-store' },
-      );
+      const ready = await readiness(deps);
+      return c.json(ready, ready.status === 'ok' ? 200 : 503, { 'Cache-Control': 'no-store' });
     },
   );
 
