@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import './provided.ts';
 import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
+import { startNeonStandIn } from '../local/neon/server.ts';
 import { startStandIns } from '../local/stand-ins.ts';
 import { startMailProvider } from './mail-provider.ts';
 import { startOpenApiValidator } from './openapi-validator.ts';
@@ -18,6 +19,8 @@ export default async function setup(project: TestProject) {
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL,
   });
+  // A Neon stand-in whose database is unreachable: it answers as Neon does when the compute is (HTTP 500).
+  const computeDown = await startNeonStandIn({ databaseUrl: 'postgres://nobody@127.0.0.1:9/none' });
   const validator = await startOpenApiValidator();
   const mailProvider = await startMailProvider();
   project.provide('openApiValidatorUrl', validator.url);
@@ -37,13 +40,14 @@ export default async function setup(project: TestProject) {
     CORS_ORIGINS: 'https://app.example.com',
     CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
     TEST_MAIL_PROVIDER_URL: mailProvider.url,
+    TEST_NEON_COMPUTE_DOWN_ENDPOINT: `${computeDown.url}/sql`,
     TEST_BACKENDS: `${standIns.neon.backend}+${standIns.upstash.backend}`,
   });
   console.log(
     `[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`,
   );
   return async () => {
-    await Promise.allSettled([standIns.close(), validator.close(), mailProvider.close()]);
+    await Promise.allSettled([standIns.close(), validator.close(), mailProvider.close(), computeDown.close()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -49,6 +49,12 @@ export function createPostgresBackend(connectionString: string): SqlBackend {
     query: (q) => run(pool, q),
     async batch(queries: SqlQuery[], options: BatchOptions) {
       const client = await pool.connect();
+      // A backend terminated while this client is checked out (pg_terminate_backend, Postgres stopping)
+      // emits 'error' on the client; without a listener Node would crash the whole stand-in. The pending
+      // query rejects with the same error, which is what the caller sees.
+      const ignore = () => {};
+      client.on('error', ignore);
+      let brokenConnection = false;
       try {
         await client.query(beginStatement(options));
         const results: SqlResult[] = [];
@@ -56,10 +62,14 @@ export function createPostgresBackend(connectionString: string): SqlBackend {
         await client.query('COMMIT');
         return results;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch(() => {
+          brokenConnection = true;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', ignore);
+        // A client whose connection broke is dropped, not handed to the next batch.
+        client.release(brokenConnection ? true : undefined);
       }
     },
     close: () => pool.end(),

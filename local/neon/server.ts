@@ -70,8 +70,11 @@ function batchOptions(req: IncomingMessage): BatchOptions {
 
 class BadRequest extends Error {}
 
+/** A Postgres error, which Neon answers with HTTP 400 and its fields; only such errors carry a SQLSTATE. */
 function databaseError(error: unknown): Record<string, unknown> | undefined {
-  if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== 'string') return undefined;
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
   const fields: Record<string, unknown> = { message: error.message };
   for (const key of ERROR_FIELDS) {
     const value = (error as unknown as Record<string, unknown>)[key];
@@ -107,7 +110,10 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
       if (error instanceof BadRequest || error instanceof SyntaxError) {
         return sendJson(res, 400, { message: error.message });
       }
-      throw error;
+      // The database could not be reached (refused, reset, PGlite closed): Neon's proxy answers a failure to
+      // connect to the compute with HTTP 500 and a message, no SQLSTATE (proxy/src/serverless/sql_over_http.rs,
+      // ConnectCompute -> INTERNAL_SERVER_ERROR), which the driver reports as "Server error (HTTP status 500)".
+      return sendJson(res, 500, { message: "Couldn't connect to compute node" });
     }
   }
 

@@ -21,11 +21,12 @@ export function uniqueViolation(error: unknown): string | undefined {
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** Connection (08), resources (53), operator intervention (57), serialization or deadlock (40001, 40P01), lock timeout (55P03). */
+const TRANSIENT = /^(08|53|57|40001|40P01|55P03)/;
 
 /**
- * What a failure means for the caller. Postgres reached and refusing a statement carries a SQLSTATE: classes
- * 08 (connection), 53 (insufficient resources) and 57 (operator intervention: shutdown, cancelled, idle
- * timeout) mean "try again later". Neon's driver reports a network failure, an HTTP answer other than 200/400
+ * What a failure means for the caller. Postgres reached and refusing a statement carries a SQLSTATE; the
+ * transient ones (TRANSIENT) mean "try again later": nothing was written, the request can be repeated. Neon's driver reports a network failure, an HTTP answer other than 200/400
  * (Neon's proxy answers 5xx while a compute is unreachable or starting) and a malformed answer without one.
  */
 export function toPortError(error: unknown): Error {
@@ -36,7 +37,7 @@ export function toPortError(error: unknown): Error {
   if (!fromDriver) return error instanceof Error ? error : new Error('non-error thrown in db/');
   const code = pgFields(error)?.code;
   const sqlstate = typeof code === 'string' && SQLSTATE.test(code) ? code : undefined;
-  if (sqlstate === undefined || /^(08|53|57)/.test(sqlstate)) return new DatabaseUnavailableError(error);
+  if (sqlstate === undefined || TRANSIENT.test(sqlstate)) return new DatabaseUnavailableError(error);
   return new DatabaseError(sqlstate, error);
 }
 

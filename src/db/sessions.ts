@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, sql, type Column } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, notExists, sql, type Column } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
 import { refreshTokens, sessions, users, type SessionRow } from './schema.ts';
 import { stillProvenBy } from './users.ts';
@@ -64,48 +65,63 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
     },
 
     /**
-     * Exchanges a refresh token for a new one. Marking the old token rotated is ONE conditional UPDATE that
-     * also requires a live session, so among concurrent exchanges exactly one wins; the others find it rotated.
+     * Exchanges a refresh token for a new one in ONE batch, one transaction, one round trip: mark the old token
+     * rotated (a conditional UPDATE that also requires a live session, so among concurrent exchanges exactly
+     * one wins), insert its successor, touch the session and read the user. Either all of it happens or none:
+     * a failure leaves the old token usable, never rotated without a successor. Only a lost exchange costs a
+     * second trip, to tell reuse from an unknown token.
      */
     async rotate(input: RotateInput): Promise<RotateResult> {
-      const { tokenHash, now } = input;
-      const [won] = await db
-        .update(refreshTokens)
-        .set({ rotatedAt: now })
-        .where(
-          and(
-            eq(refreshTokens.tokenHash, tokenHash),
-            isNull(refreshTokens.rotatedAt),
-            gt(refreshTokens.expiresAt, now),
-            inArray(refreshTokens.sessionId, liveSessionIds(now)),
-          ),
-        )
-        .returning({ sessionId: refreshTokens.sessionId, expiresAt: refreshTokens.expiresAt });
-
-      if (!won) {
-        const [seen] = await db
-          .select({ sessionId: refreshTokens.sessionId, userId: sessions.userId })
-          .from(refreshTokens)
-          .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-          .where(and(eq(refreshTokens.tokenHash, tokenHash), isNotNull(refreshTokens.rotatedAt)))
-          .limit(1);
-        return seen ? { kind: 'reused', ...seen } : { kind: 'invalid' };
-      }
-
-      // The exchange is won; a concurrent reuse may revoke the session meanwhile, which kills the new token too.
-      const [, updated, found] = await db.batch([
-        db.insert(refreshTokens).values({
-          tokenHash: input.newTokenHash,
-          sessionId: won.sessionId,
-          parentHash: tokenHash,
-          createdAt: now,
-          // A refresh token never outlives its session, whose lifetime was set at login.
-          expiresAt: won.expiresAt,
-        }),
+      const { tokenHash, newTokenHash, now } = input;
+      const successor = db
+        .select({ sessionId: refreshTokens.sessionId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, newTokenHash));
+      const child = alias(refreshTokens, 'child');
+      const [won, , updated, found] = await db.batch([
+        db
+          .update(refreshTokens)
+          .set({ rotatedAt: now })
+          .where(
+            and(
+              eq(refreshTokens.tokenHash, tokenHash),
+              isNull(refreshTokens.rotatedAt),
+              gt(refreshTokens.expiresAt, now),
+              inArray(refreshTokens.sessionId, liveSessionIds(now)),
+            ),
+          )
+          .returning({ sessionId: refreshTokens.sessionId }),
+        // The successor of the token this batch rotated: rotated at this instant, and with no child yet (a
+        // concurrent loser rotating in the same millisecond finds the winner's child and inserts nothing).
+        db.insert(refreshTokens).select(
+          db
+            .select({
+              tokenHash: value(newTokenHash, refreshTokens.tokenHash, 'text').as('token_hash'),
+              sessionId: refreshTokens.sessionId,
+              parentHash: refreshTokens.tokenHash,
+              createdAt: value(now, refreshTokens.createdAt, 'timestamptz').as('created_at'),
+              // A refresh token never outlives its session, whose lifetime was set at login.
+              expiresAt: refreshTokens.expiresAt,
+              rotatedAt: sql<Date | null>`null::timestamptz`.as('rotated_at'),
+            })
+            .from(refreshTokens)
+            .where(
+              and(
+                eq(refreshTokens.tokenHash, tokenHash),
+                eq(refreshTokens.rotatedAt, now),
+                notExists(
+                  db
+                    .select({ one: sql`1` })
+                    .from(child)
+                    .where(eq(child.parentHash, tokenHash)),
+                ),
+              ),
+            ),
+        ),
         db
           .update(sessions)
           .set({ lastUsedAt: now, ipAddress: input.ipAddress, userAgent: input.userAgent })
-          .where(eq(sessions.id, won.sessionId))
+          .where(eq(sessions.id, successor))
           .returning(),
         db
           .select()
@@ -113,14 +129,22 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
           .where(
             eq(
               users.id,
-              db.select({ userId: sessions.userId }).from(sessions).where(eq(sessions.id, won.sessionId)),
+              db.select({ userId: sessions.userId }).from(sessions).where(eq(sessions.id, successor)),
             ),
           )
           .limit(1),
       ]);
       const session = updated[0];
       const user = found[0];
-      return session && user ? { kind: 'rotated', session, user } : { kind: 'invalid' };
+      if (won.length > 0) return session && user ? { kind: 'rotated', session, user } : { kind: 'invalid' };
+
+      const [seen] = await db
+        .select({ sessionId: refreshTokens.sessionId, userId: sessions.userId })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .where(and(eq(refreshTokens.tokenHash, tokenHash), isNotNull(refreshTokens.rotatedAt)))
+        .limit(1);
+      return seen ? { kind: 'reused', ...seen } : { kind: 'invalid' };
     },
 
     async liveIds(userId: string, now: Date): Promise<string[]> {

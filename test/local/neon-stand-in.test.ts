@@ -1,6 +1,7 @@
 // The Neon stand-in speaks what @neondatabase/serverless sends, over each backend it supports.
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { startNeonStandIn, type NeonStandIn } from '../../local/neon/server.ts';
 
 const backends: [string, string | undefined][] = [['pglite', undefined]];
@@ -82,6 +83,38 @@ describe.each(backends)('Neon stand-in over %s', (backend, databaseUrl) => {
     ).rejects.toMatchObject({ code: '25006' });
   });
 
+  // Postgres only: PGlite has no other backends to terminate.
+  if (backend === 'postgres')
+    it('survives a backend terminated mid-batch: the batch fails with 57P01, the next request is served', async () => {
+      const admin = new pg.Client({ connectionString: databaseUrl });
+      await admin.connect();
+      try {
+        const marker = `standin_sleep_${Date.now()}`;
+        const batch = sql.transaction([
+          sql.query(`insert into ${table} (id) values (50)`),
+          sql.query(`select pg_sleep(5) as ${marker}`),
+        ]);
+        const outcome = batch.then(
+          () => 'committed',
+          (error: unknown) => error,
+        );
+        for (let i = 0; i < 50; i++) {
+          const { rowCount } = await admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity where query like $1 and pid <> pg_backend_pid()`,
+            [`%${marker}%`],
+          );
+          if (rowCount) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(await outcome).toMatchObject({ code: '57P01' });
+        // Nothing half-written, and the stand-in still serves.
+        expect(await sql.query(`select id from ${table} where id = 50`)).toEqual([]);
+        expect(await sql.query('select 1 as one')).toEqual([{ one: 1 }]);
+      } finally {
+        await admin.end();
+      }
+    });
+
   it('answers malformed requests with 400, not a crash', async () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${standIn.url}/sql`, {
@@ -95,5 +128,28 @@ describe.each(backends)('Neon stand-in over %s', (backend, databaseUrl) => {
     expect((await post('{"queries":[]}', { 'Neon-Batch-Isolation-Level': 'Chaos' })).status).toBe(400);
     expect((await fetch(`${standIn.url}/sql`, { method: 'POST', body: '{}' })).status).toBe(400);
     expect((await post('{"query":"select 1"}')).status).toBe(200);
+  });
+});
+
+describe('Neon stand-in over a database it cannot reach', () => {
+  it("answers as Neon's proxy does when the compute is unreachable: HTTP 500, a message, no SQLSTATE", async () => {
+    const standIn = await startNeonStandIn({ databaseUrl: 'postgres://nobody@127.0.0.1:9/none' });
+    try {
+      const res = await fetch(`${standIn.url}/sql`, {
+        method: 'POST',
+        headers: { 'Neon-Connection-String': 'postgres://x@y/z' },
+        body: JSON.stringify({ query: 'select 1', params: [] }),
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: "Couldn't connect to compute node" });
+      neonConfig.fetchEndpoint = `${standIn.url}/sql`;
+      const error = await neon('postgres://user:pass@standin.local/db')
+        .query('select 1')
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'NeonDbError', message: expect.stringMatching(/HTTP status 500/) });
+      expect((error as { code?: unknown }).code).toBeUndefined();
+    } finally {
+      await standIn.close();
+    }
   });
 });

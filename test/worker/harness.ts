@@ -217,6 +217,12 @@ export const OUTAGES = {
     DATABASE_URL: 'postgres://u:p@unreachable.local/db',
     NEON_FETCH_ENDPOINT: 'http://127.0.0.1:9/sql',
   },
+  // Neon answers, but its compute cannot be reached (HTTP 500, no SQLSTATE). Its own host: the driver's
+  // endpoint is chosen per connection-string host, isolate-wide.
+  databaseComputeDown: {
+    DATABASE_URL: 'postgres://u:p@compute-down.local/db',
+    NEON_FETCH_ENDPOINT: workerEnv.TEST_NEON_COMPUTE_DOWN_ENDPOINT ?? 'http://127.0.0.1:9/sql',
+  },
 } satisfies Record<string, Record<string, string>>;
 
 /** A logger that keeps its lines, for tests of what gets logged (and what never does). */

@@ -22,6 +22,7 @@ const outages: Record<string, { env: Record<string, string>; store: boolean }> =
   'the store is unreachable': { env: OUTAGES.storeUnreachable, store: true },
   'the store refuses the credentials': { env: OUTAGES.storeRefusesCredentials, store: true },
   'the database is unreachable': { env: OUTAGES.databaseUnreachable, store: false },
+  "the database's compute is down (Neon answers 500)": { env: OUTAGES.databaseComputeDown, store: false },
 };
 
 describe.each(Object.entries(outages))('when %s', (_name, outage) => {
