@@ -36,12 +36,15 @@ export async function login2fa(
     await ctx.limit('LOGIN_2FA', `user:${user.id}`);
     if (!user.twoFactorEnabled) throw twoFactorNotEnabled();
   }
-  const method = await checkSecondFactor(deps, user, factor);
-  if (!method) {
-    await recordLoginFailure(deps, ctx, { user }, 'invalid_2fa_code');
+  // Single use, claimed before the code is looked at: of concurrent second steps with one mfa_token only one
+  // checks a code, so the others spend no backup code and count no failure. A wrong code gives it back.
+  const claim = jti ? `mfa:${jti}` : undefined;
+  if (claim && !(await deps.store.claimOnce(claim, MFA_TOKEN_TTL + 60))) throw invalidMfaToken();
+  const checked = await checkSecondFactor(deps, user, factor);
+  if ('failed' in checked) {
+    if (claim) await deps.store.release(claim);
+    if (checked.failed === 'wrong') await recordLoginFailure(deps, ctx, { user }, 'invalid_2fa_code');
     throw invalid2faCode();
   }
-  // Single use: only the first successful second step gets through with this mfa_token.
-  if (jti && !(await deps.store.claimOnce(`mfa:${jti}`, MFA_TOKEN_TTL + 60))) throw invalidMfaToken();
-  return completeLogin(deps, ctx, user, ['pwd', method], password);
+  return completeLogin(deps, ctx, user, ['pwd', checked.amr], password);
 }

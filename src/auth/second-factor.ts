@@ -1,20 +1,26 @@
 // Checking a second factor (a TOTP code or a backup code) for a user whose 2FA is on.
-import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
+import type { UserRow } from '../ports/database.ts';
 import { backupCodeHash, normalizeBackupCode } from './backup-codes.ts';
-import { verifyTotp } from './totp.ts';
+import { checkTotp } from './totp.ts';
 
 export type SecondFactor = { code: string } | { backupCode: string };
 
-/** The `amr` value the factor proves, or undefined when it does not check out. */
-export async function checkSecondFactor(
-  deps: Deps,
-  user: UserRow,
-  factor: SecondFactor,
-): Promise<'otp' | 'mfa' | undefined> {
-  if ('code' in factor) return (await verifyTotp(deps, user, factor.code.trim())) ? 'otp' : undefined;
+/**
+ * The `amr` value the factor proves; or why it does not: `wrong` (a guess, which counts towards the lockout)
+ * or `spent` (a real code already accepted once: a replay, or the loser of a race on one code, which is no
+ * guess and is not counted).
+ */
+export type FactorCheck = { amr: 'otp' | 'mfa' } | { failed: 'wrong' | 'spent' };
+
+export async function checkSecondFactor(deps: Deps, user: UserRow, factor: SecondFactor): Promise<FactorCheck> {
+  if ('code' in factor) {
+    const result = await checkTotp(deps, user, factor.code.trim());
+    return result === 'ok' ? { amr: 'otp' } : { failed: result };
+  }
   const code = normalizeBackupCode(factor.backupCode);
-  if (!code) return undefined;
+  if (!code) return { failed: 'wrong' };
   const hash = await backupCodeHash(deps.config.secretsKey, user.id, code);
-  return (await deps.db.twoFactor.consumeBackupCode(user.id, hash, deps.clock.now())) ? 'mfa' : undefined;
+  const result = await deps.db.twoFactor.consumeBackupCode(user.id, hash, deps.clock.now());
+  return result === 'consumed' ? { amr: 'mfa' } : { failed: result === 'used' ? 'spent' : 'wrong' };
 }

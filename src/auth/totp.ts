@@ -27,13 +27,20 @@ export function sealTotpSecret(deps: Deps, userId: string, secret: Secret): Prom
   return seal(deps.config.secretsKey, secret.base32, userId, deps.random.bytes(12));
 }
 
-export async function verifyTotp(deps: Deps, user: UserRow, code: string): Promise<boolean> {
-  if (!user.twoFactorSecret || !/^\d{6}$/.test(code)) return false;
+/** 'ok', 'wrong', or 'spent': right for this moment but already accepted once (a replay, or a lost race). */
+export type CodeCheck = 'ok' | 'wrong' | 'spent';
+
+export async function checkTotp(deps: Deps, user: UserRow, code: string): Promise<CodeCheck> {
+  if (!user.twoFactorSecret || !/^\d{6}$/.test(code)) return 'wrong';
   const secret = Secret.fromBase32(await open(deps.config.secretsKey, user.twoFactorSecret, user.id));
   const timestamp = deps.clock.now().getTime();
   const delta = totpFor(deps, user.email, secret).validate({ token: code, timestamp, window: WINDOW });
-  if (delta === null) return false;
+  if (delta === null) return 'wrong';
   const step = Math.floor(timestamp / 1000 / PERIOD) + delta;
   // The claim outlives every moment at which this step could still validate.
-  return deps.store.claimOnce(`totp:${user.id}:${step}`, PERIOD * (2 * WINDOW + 2));
+  return (await deps.store.claimOnce(`totp:${user.id}:${step}`, PERIOD * (2 * WINDOW + 2))) ? 'ok' : 'spent';
+}
+
+export async function verifyTotp(deps: Deps, user: UserRow, code: string): Promise<boolean> {
+  return (await checkTotp(deps, user, code)) === 'ok';
 }

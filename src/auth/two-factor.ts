@@ -77,7 +77,7 @@ export async function disableTwoFactor(
   if (!(await deps.passwords.verify(input.password, user.passwordHash)).ok) {
     throw wrongPasswordWhileSignedIn();
   }
-  if (!(await checkSecondFactor(deps, user, input.factor))) {
+  if (!('amr' in (await checkSecondFactor(deps, user, input.factor)))) {
     audit(deps, ctx, {
       type: 'login_failed',
       userId: user.id,

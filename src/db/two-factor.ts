@@ -46,15 +46,17 @@ export function twoFactorRepository(db: DrizzleDb): TwoFactorRepository {
     },
 
     /** Uses a backup code up in ONE conditional UPDATE: among concurrent uses exactly one succeeds. */
-    async consumeBackupCode(userId: string, codeHash: string, now: Date): Promise<boolean> {
+    async consumeBackupCode(userId: string, codeHash: string, now: Date) {
+      const code = and(eq(backupCodes.userId, userId), eq(backupCodes.codeHash, codeHash));
       const rows = await db
         .update(backupCodes)
         .set({ usedAt: now })
-        .where(
-          and(eq(backupCodes.userId, userId), eq(backupCodes.codeHash, codeHash), isNull(backupCodes.usedAt)),
-        )
+        .where(and(code, isNull(backupCodes.usedAt)))
         .returning({ userId: backupCodes.userId });
-      return rows.length > 0;
+      if (rows.length > 0) return 'consumed';
+      // Only on the failure path: a spent code is no guess, an unknown one is.
+      const [spent] = await db.select({ userId: backupCodes.userId }).from(backupCodes).where(code).limit(1);
+      return spent ? 'used' : 'unknown';
     },
   };
 }

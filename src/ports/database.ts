@@ -221,8 +221,11 @@ export interface TwoFactorRepository {
   enable(userId: string, now: Date): Promise<UserRow | undefined>;
   disable(userId: string, now: Date): Promise<void>;
   replaceBackupCodes(userId: string, codeHashes: string[], now: Date): Promise<void>;
-  /** Uses a backup code up in ONE conditional UPDATE: among concurrent uses exactly one succeeds. */
-  consumeBackupCode(userId: string, codeHash: string, now: Date): Promise<boolean>;
+  /**
+   * Uses a backup code up in ONE conditional UPDATE: among concurrent uses exactly one gets 'consumed'; the
+   * others, and any later use, 'used'; a code the user does not have, 'unknown'.
+   */
+  consumeBackupCode(userId: string, codeHash: string, now: Date): Promise<'consumed' | 'used' | 'unknown'>;
 }
 
 export interface ApiKeysRepository {

@@ -56,6 +56,8 @@ export interface Store {
   }): Promise<void>;
   /** True the first time a key is claimed within its TTL, false after: replay protection across isolates. */
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim back (the attempt that made it failed and may be repeated). */
+  release(key: string): Promise<void>;
   pushOutbox(mail: OutboxMail): Promise<void>;
   readOutbox(to: string): Promise<OutboxMail[]>;
   ping(): Promise<boolean>;

@@ -118,6 +118,11 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
           (await redis.set(`once:${key}`, 1, { nx: true, ex: Math.max(1, Math.ceil(ttlSeconds)) })) === 'OK',
       ),
 
+    release: (key: string) =>
+      guard(async () => {
+        await redis.del(`once:${key}`);
+      }),
+
     pushOutbox: (mail: OutboxMail) =>
       guard(async () => {
         const key = outboxKey(mail.to);

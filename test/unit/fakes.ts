@@ -195,7 +195,7 @@ export function fakeDatabase() {
       enable: async () => undefined,
       disable: async () => {},
       replaceBackupCodes: async () => {},
-      consumeBackupCode: async () => false,
+      consumeBackupCode: async () => 'unknown',
     },
     apiKeys: {
       insert: async (key) => {
@@ -276,6 +276,10 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       if (alive(`once:${key}`)) return false;
       marks.set(`once:${key}`, clock.now().getTime() + ttlSeconds * 1000);
       return true;
+    },
+    async release(key) {
+      requests += 1;
+      marks.delete(`once:${key}`);
     },
     pushOutbox: async (mail) => void outbox.unshift(mail),
     readOutbox: async (to) => outbox.filter((m) => m.to === to),

@@ -121,3 +121,84 @@ describe('racing requests', () => {
     expect(await codesOf(results)).toEqual({ '200': 1, '400 invalid_token': N - 1 });
   });
 });
+
+describe('racing second steps count no failures and spend no extra codes (the lockout at its default)', () => {
+  let strict: Harness;
+  beforeAll(async () => {
+    strict = await harness({
+      env: { RATE_LIMIT_LOGIN: '1000/60', RATE_LIMIT_LOGIN_2FA: '1000/60', RATE_LIMIT_REGISTER: '1000/60' },
+    });
+  });
+
+  const mfaTokenOf = async (user: { username: string; password: string }) => {
+    const res = await strict.call('POST', '/api/v1/auth/login', {
+      json: { username: user.username, password: user.password },
+      ip: randomIp(),
+    });
+    return ((await res.json()) as { mfa_token: string }).mfa_token;
+  };
+
+  it('threat: one mfa_token with 10 backup codes at once: one login, one code spent, nothing counted', async () => {
+    const user = newUser();
+    const { backup_codes } = await enableTwoFactor(strict, await signUp(strict, user));
+    const mfa_token = await mfaTokenOf(user);
+    const results = await Promise.all(
+      backup_codes.map((backup_code) =>
+        strict.call('POST', '/api/v1/auth/login/2fa', { json: { mfa_token, backup_code }, ip: randomIp() }),
+      ),
+    );
+    const counts = await codesOf(results);
+    expect(counts['200']).toBe(1);
+    expect(counts['401 invalid_token']).toBe(backup_codes.length - 1);
+    // Nine codes are still good: each finishes a login of its own.
+    let working = 0;
+    for (const backup_code of backup_codes) {
+      const res = await strict.call('POST', '/api/v1/auth/login/2fa', {
+        json: { mfa_token: await mfaTokenOf(user), backup_code },
+        ip: randomIp(),
+      });
+      if (res.status === 200) working++;
+    }
+    expect(working).toBe(backup_codes.length - 1);
+  });
+
+  it(`threat: one backup code raced ${N} ways with ${N} mfa_tokens: one login, and the account is not locked`, async () => {
+    const user = newUser();
+    const s = await signUp(strict, user);
+    const { backup_codes } = await enableTwoFactor(strict, s);
+    const tokens = await at(N, () => mfaTokenOf(user));
+    const results = await Promise.all(
+      tokens.map((mfa_token) =>
+        strict.call('POST', '/api/v1/auth/login/2fa', {
+          json: { mfa_token, backup_code: backup_codes[0] },
+          ip: randomIp(),
+        }),
+      ),
+    );
+    const counts = await codesOf(results);
+    expect(counts['200']).toBe(1);
+    expect(counts['401 invalid_2fa_code']).toBe(N - 1);
+    // The losers held a real code: no guess, nothing counted, so the owner is not locked out.
+    expect(await strict.auditEvents(s.user.id, 'login_failed')).toEqual([]);
+    const next = await strict.call('POST', '/api/v1/auth/login/2fa', {
+      json: { mfa_token: await mfaTokenOf(user), backup_code: backup_codes[1] },
+      ip: randomIp(),
+    });
+    expect(next.status).toBe(200);
+  });
+
+  it(`threat: one TOTP code raced ${N} ways with ${N} mfa_tokens: one login, nothing counted`, async () => {
+    const user = newUser();
+    const s = await signUp(strict, user);
+    const { secret } = await enableTwoFactor(strict, s);
+    const tokens = await at(N, () => mfaTokenOf(user));
+    const code = codeAt(secret, strict.clock.now());
+    const results = await Promise.all(
+      tokens.map((mfa_token) =>
+        strict.call('POST', '/api/v1/auth/login/2fa', { json: { mfa_token, code }, ip: randomIp() }),
+      ),
+    );
+    expect((await codesOf(results))['200']).toBe(1);
+    expect(await strict.auditEvents(s.user.id, 'login_failed')).toEqual([]);
+  });
+});
