@@ -1,7 +1,7 @@
 // createApp(deps): the Hono app. Middleware order matters and is read top to bottom; no I/O at import time.
 import type { Deps } from './deps.ts';
 import { requestContextFor } from './http/context.ts';
-import { limitBody } from './http/middleware/body.ts';
+import { limitBody, strictJsonText } from './http/middleware/body.ts';
 import { corsForAllowedOrigins } from './http/middleware/cors.ts';
 import { createErrorHandler, notFound } from './http/middleware/errors.ts';
 import { rateLimitHeaders } from './http/middleware/rate-limit.ts';
@@ -22,6 +22,7 @@ export function createApp(deps: Deps) {
     corsForAllowedOrigins({ origins: deps.config.cors.origins, patterns: deps.config.cors.originPatterns }),
   );
   app.use('/api/*', limitBody());
+  app.use('/api/*', strictJsonText());
   app.use('/api/*', rateLimitHeaders());
 
   app.route('/', opsRoutes(deps));

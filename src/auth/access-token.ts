@@ -8,6 +8,8 @@ import type { KeySet } from '../ports/keys.ts';
 import { verificationKey } from './keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** How far our clocks may disagree: an `iat` further in the future than this is refused. */
+export const CLOCK_SKEW_SECONDS = 60;
 
 export interface AccessClaims {
   sub: string;
@@ -89,6 +91,9 @@ export async function verifyAccessToken(s: TokenSettings, token: string): Promis
     throw error instanceof AuthError ? error : invalidToken(undefined, error);
   }
   const p = payload;
+  // jose does not look at an `iat` in the future; one beyond the clock skew was not issued by us.
+  const now = Math.floor(s.clock.now().getTime() / 1000);
+  if (typeof p.iat !== 'number' || p.iat > now + CLOCK_SKEW_SECONDS) throw invalidToken();
   const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string');
   if (
     p.type !== 'access' ||

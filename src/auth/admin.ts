@@ -116,6 +116,12 @@ export async function setUserRoles(
   const unique = [...new Set(roles)];
   if (!unique.includes('user')) unique.unshift('user');
   if (id === actorId && !unique.includes('admin')) throw cannotLockOutSelf('remove their own admin role');
+  const before = found(await deps.db.users.findById(id));
+  // Access tokens carry `roles`, and resource servers trust them: when a role is taken away, every session
+  // of the user ends on the next request (as on deactivation), so no token keeps claiming the old role.
+  // A role given needs nothing: the next sign-in carries it, and our own admin routes read the database.
+  const removed = before.roles.filter((role) => !unique.includes(role));
+  if (removed.length > 0) await revokeAllSessions(deps, id, 'roles_changed');
   const user = found(await deps.db.adminUsers.setRoles(id, unique, deps.clock.now()));
   audit(deps, ctx, { type: 'roles_changed', userId: id, actorId, detail: { roles: unique } });
   return userView(user);

@@ -3,6 +3,7 @@
 // no access token: access-token verification pins `typ: at+jwt`. It carries the time of the password it was
 // earned with (`pwd_at`), so a password change or reset within its five minutes retires it.
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { CLOCK_SKEW_SECONDS } from './access-token.ts';
 import { verificationKey } from './keys.ts';
 import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
@@ -48,7 +49,9 @@ export async function verifyMfaToken(deps: Deps, token: string): Promise<MfaClai
       currentDate: deps.clock.now(),
     });
     const passwordSetAt = payload.pwd_at;
-    if (payload.type !== 'mfa' || !payload.sub || !payload.jti || typeof passwordSetAt !== 'number')
+    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const future = typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS;
+    if (payload.type !== 'mfa' || !payload.sub || !payload.jti || typeof passwordSetAt !== 'number' || future)
       throw invalidMfaToken();
     return { userId: payload.sub, jti: payload.jti, passwordSetAt };
   } catch (error) {

@@ -13,7 +13,11 @@ export type SecondFactor = { code: string } | { backupCode: string };
  */
 export type FactorCheck = { amr: 'otp' | 'mfa' } | { failed: 'wrong' | 'spent' };
 
-export async function checkSecondFactor(deps: Deps, user: UserRow, factor: SecondFactor): Promise<FactorCheck> {
+export async function checkSecondFactor(
+  deps: Deps,
+  user: UserRow,
+  factor: SecondFactor,
+): Promise<FactorCheck> {
   if ('code' in factor) {
     const result = await checkTotp(deps, user, factor.code.trim());
     return result === 'ok' ? { amr: 'otp' } : { failed: result };

@@ -1,5 +1,6 @@
 // API keys and the admin API. Threats: leaked or forged keys, privilege beyond scope, IDOR, stale access after
 // rotation, revocation or deactivation, mass assignment.
+import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32, isWellFormedApiKey, toBase62 } from '../../src/auth/api-key-format.ts';
 import { ipAllowed } from '../../src/auth/ip-allowlist.ts';
@@ -371,6 +372,30 @@ describe('admin', () => {
     });
     expect(write.status).toBe(403);
     expect((await problemOf(write)).code).toBe('insufficient_scope');
+  });
+
+  it('threat: a demoted admin keeps a token that says admin -> every session of theirs ends on the next request', async () => {
+    const admin = await makeAdmin();
+    const target = await signUp(h);
+    const promote = { token: admin.access_token, json: { roles: ['user', 'admin'] } };
+    expect((await h.call('PUT', `/api/v1/admin/users/${target.user.id}/roles`, promote)).status).toBe(200);
+    // A role given ends nothing: the target's token and refresh token still work.
+    expect((await h.call('GET', '/api/v1/auth/session', { token: target.access_token })).status).toBe(200);
+    const promoted = await logIn(h, target.user.username, target.password);
+    expect(decodeJwt(promoted.access_token).roles).toEqual(['user', 'admin']);
+    const demote = { token: admin.access_token, json: { roles: ['user'] } };
+    expect((await h.call('PUT', `/api/v1/admin/users/${target.user.id}/roles`, demote)).status).toBe(200);
+    for (const s of [target, promoted]) {
+      const res = await h.call('GET', '/api/v1/auth/session', { token: s.access_token });
+      expect((await problemOf(res)).code).toBe('token_revoked');
+      const refreshed = await h.call('POST', '/api/v1/auth/refresh', {
+        json: { refresh_token: s.refresh_token },
+        ip: randomIp(),
+      });
+      expect(refreshed.status).toBe(401);
+    }
+    const fresh = await logIn(h, target.user.username, target.password);
+    expect(decodeJwt(fresh.access_token).roles).toEqual(['user']);
   });
 
   it('404 for an unknown user', async () => {

@@ -81,6 +81,38 @@ describe('bad input never becomes a 500', () => {
     }
   });
 
+  it('threat: invalid UTF-8 inside a JSON body is 400 invalid_body, never stored as U+FFFD', async () => {
+    const user = {
+      email: `utf8-${crypto.randomUUID()}@example.com`,
+      username: '',
+      password: 'Granite-Lantern-42',
+    };
+    const name = `u${crypto.randomUUID().slice(0, 8)}`;
+    const json = JSON.stringify({ ...user, username: name, first_name: 'XX' });
+    const at = json.indexOf('XX');
+    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xe2, 0x28, 0xa1]]) {
+      const bytes = new Uint8Array([
+        ...new TextEncoder().encode(json.slice(0, at)),
+        ...bad,
+        ...new TextEncoder().encode(json.slice(at + 2)),
+      ]);
+      const res = await h.call('POST', '/api/v1/auth/register', {
+        body: bytes,
+        headers: { 'content-type': 'application/json' },
+        ip: randomIp(),
+      });
+      expect(res.status, String(bad)).toBe(400);
+      expect((await problemOf(res)).code).toBe('invalid_body');
+    }
+    // Nothing was stored: the name is still free.
+    const ok = await h.call('POST', '/api/v1/auth/register', {
+      json: { ...user, username: name, first_name: 'Zoë' },
+      ip: randomIp(),
+    });
+    expect(ok.status).toBe(201);
+    expect((await ok.json<{ user: { first_name: string } }>()).user.first_name).toBe('Zoë');
+  });
+
   it('answers a body over 64 KiB with 413 payload_too_large', async () => {
     const res = await h.call('POST', '/api/v1/auth/register', {
       body: JSON.stringify({ email: 'a@example.com', username: 'abc', password: 'x'.repeat(70 * 1024) }),

@@ -69,6 +69,10 @@ describe('forged and misused access tokens', () => {
     ['type claim other than access', () => sign({ ...validClaims(), type: 'refresh' })],
     ['not yet valid', () => sign({ ...validClaims(), nbf: Math.floor(Date.now() / 1000) + 3600 })],
     [
+      'issued in the future, beyond the clock skew',
+      () => sign({ ...validClaims(), iat: Math.floor(h.clock.now().getTime() / 1000) + 120 }),
+    ],
+    [
       'HS256 with the public key as the secret (algorithm confusion)',
       async () => {
         const pub = new TextEncoder().encode(JSON.stringify(h.deps.keys.jwks.keys[0]));
