@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { devKeyMaterial, formatDevVars, parseDevVars } from './dev-vars.ts';
-import { startStandIns } from './stand-ins.ts';
+import { startStandIns, warmNewStore } from './stand-ins.ts';
 import { spawnWranglerDev } from './wrangler-dev.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +22,9 @@ const existing = existsSync(devVarsPath) ? parseDevVars(readFileSync(devVarsPath
 const portOf = (url: string | undefined, fallback: number) =>
   url ? Number(new URL(url).port) || fallback : fallback;
 
+// Embedded data created now, both at once: the store has lost nothing (see warmNewStore).
+const embedded = !process.env.DATABASE_URL && !process.env.REDIS_URL;
+const newData = embedded && !existsSync(join(dataDir, 'pglite')) && !existsSync(join(dataDir, 'redis'));
 const standIns = await startStandIns({
   dataDir,
   persist: true,
@@ -31,6 +34,7 @@ const standIns = await startStandIns({
   upstashPort: portOf(existing?.UPSTASH_REDIS_REST_URL, standInPort('UPSTASH_PORT', 8791)),
   upstashToken: existing?.UPSTASH_REDIS_REST_TOKEN ?? randomBytes(24).toString('base64url'),
 });
+if (newData) await warmNewStore(standIns.upstash);
 console.log(
   `stand-ins: Neon SQL over ${standIns.neon.backend} at ${standIns.neon.url}, Upstash REST over ${standIns.upstash.backend} at ${standIns.upstash.url}`,
 );

@@ -25,6 +25,20 @@ export interface StandInOptions {
   upstashToken?: string;
 }
 
+/**
+ * Marks a store as holding every revocation since the beginning (epoch 0): right for a store created together
+ * with its database, which has lost nothing. A store emptied on its own is left cold, for the Worker to
+ * rebuild from the database (src/auth/store-recovery.ts).
+ */
+export async function warmNewStore(upstash: { url: string; token: string }): Promise<void> {
+  const res = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upstash.token}` },
+    body: JSON.stringify(['SET', 'epoch', '0', 'NX']),
+  });
+  if (!res.ok) throw new Error(`the Upstash stand-in refused to set the epoch: ${res.status}`);
+}
+
 export async function startStandIns(options: StandInOptions): Promise<StandIns> {
   const neon = await startNeonStandIn({
     databaseUrl: options.databaseUrl,

@@ -1,5 +1,6 @@
 // Starts the Neon and Upstash stand-ins (over DATABASE_URL / REDIS_URL when set, else embedded), applies the
 // migrations, and hands the Worker under test the env that points at them.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,17 @@ import type { TestProject } from 'vitest/node';
 import './provided.ts';
 import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
 import { startNeonStandIn } from '../local/neon/server.ts';
-import { startStandIns } from '../local/stand-ins.ts';
+import { startStandIns, warmNewStore } from '../local/stand-ins.ts';
+import { startUpstashStandIn } from '../local/upstash/server.ts';
 import { startMailProvider } from './mail-provider.ts';
 import { startOpenApiValidator } from './openapi-validator.ts';
+
+/** The same Redis, another logical database. */
+function withDatabase(redisUrl: string, index: number): string {
+  const url = new URL(redisUrl);
+  url.pathname = `/${index}`;
+  return url.toString();
+}
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-test-'));
@@ -18,6 +27,16 @@ export default async function setup(project: TestProject) {
     persist: false,
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL,
+  });
+  // The store the tests share has held every revocation since the start (a fresh test database has none):
+  // its epoch is set once, so that no test's first request finds it cold (the store-wipe test has its own).
+  await warmNewStore(standIns.upstash);
+  // A store of its own for the store-wipe test (another logical database of the same Redis), which it may
+  // empty while the other files run.
+  const wipeable = await startUpstashStandIn({
+    token: randomBytes(24).toString('base64url'),
+    redisUrl: withDatabase(standIns.upstash.redisUrl, 1),
+    dataDir,
   });
   // A Neon stand-in whose database is unreachable: it answers as Neon does when the compute is (HTTP 500).
   const computeDown = await startNeonStandIn({ databaseUrl: 'postgres://nobody@127.0.0.1:9/none' });
@@ -41,13 +60,21 @@ export default async function setup(project: TestProject) {
     CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
     TEST_MAIL_PROVIDER_URL: mailProvider.url,
     TEST_NEON_COMPUTE_DOWN_ENDPOINT: `${computeDown.url}/sql`,
+    TEST_WIPEABLE_UPSTASH_URL: wipeable.url,
+    TEST_WIPEABLE_UPSTASH_TOKEN: wipeable.token,
     TEST_BACKENDS: `${standIns.neon.backend}+${standIns.upstash.backend}`,
   });
   console.log(
     `[test] stand-ins: Neon over ${standIns.neon.backend}, Upstash over ${standIns.upstash.backend}`,
   );
   return async () => {
-    await Promise.allSettled([standIns.close(), validator.close(), mailProvider.close(), computeDown.close()]);
+    await Promise.allSettled([
+      standIns.close(),
+      validator.close(),
+      mailProvider.close(),
+      computeDown.close(),
+      wipeable.close(),
+    ]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

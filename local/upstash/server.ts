@@ -14,6 +14,8 @@ const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof R
 
 export interface UpstashStandIn extends Listening {
   token: string;
+  /** The Redis it serves (REDIS_URL, or its private redis-server's). */
+  redisUrl: string;
   backend: 'redis-url' | 'redis-server';
   /** HTTP requests served since start (or since resetRequests); the benchmarks count round trips with it. */
   requests(): number;
@@ -153,6 +155,7 @@ export async function startUpstashStandIn(options: UpstashStandInOptions): Promi
   return {
     ...listening,
     token: options.token,
+    redisUrl,
     backend: owned ? 'redis-server' : 'redis-url',
     requests: () => served,
     resetRequests: () => {

@@ -7,6 +7,7 @@ import { assertNotLocked, recordLoginFailure } from './lockout.ts';
 import { checkPassword, completeLogin } from './login.ts';
 import { invalidMfaToken, MFA_TOKEN_TTL, verifyMfaToken } from './mfa-token.ts';
 import { checkSecondFactor, type SecondFactor } from './second-factor.ts';
+import { claimOnce } from './store-recovery.ts';
 import type { LoginResponse } from './token-response.ts';
 
 export type FirstFactor = { mfaToken: string } | { username: string; password: string };
@@ -20,10 +21,12 @@ export async function login2fa(
 ): Promise<LoginResponse> {
   let user: (UserRow & { needsRehash?: boolean }) | undefined;
   let jti: string | undefined;
+  let issuedAtMs = 0;
   let password: string | undefined;
   if ('mfaToken' in first) {
     const verified = await verifyMfaToken(deps, first.mfaToken);
     jti = verified.jti;
+    issuedAtMs = verified.issuedAt * 1000;
     await ctx.limit('LOGIN_2FA', `user:${verified.userId}`);
     user = await deps.db.users.findById(verified.userId);
     // A password change or reset since the first step retires the token, as it does every session.
@@ -39,7 +42,7 @@ export async function login2fa(
   // Single use, claimed before the code is looked at: of concurrent second steps with one mfa_token only one
   // checks a code, so the others spend no backup code and count no failure. A wrong code gives it back.
   const claim = jti ? `mfa:${jti}` : undefined;
-  if (claim && !(await deps.store.claimOnce(claim, MFA_TOKEN_TTL + 60))) throw invalidMfaToken();
+  if (claim && !(await claimOnce(deps, claim, MFA_TOKEN_TTL + 60, issuedAtMs))) throw invalidMfaToken();
   const checked = await checkSecondFactor(deps, user, factor);
   if ('failed' in checked) {
     if (claim) await deps.store.release(claim);

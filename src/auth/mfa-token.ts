@@ -17,6 +17,8 @@ export interface MfaClaims {
   jti: string;
   /** When the password this token was earned with was set, in milliseconds. */
   passwordSetAt: number;
+  /** `iat`, in seconds. */
+  issuedAt: number;
 }
 
 export async function issueMfaToken(
@@ -53,7 +55,7 @@ export async function verifyMfaToken(deps: Deps, token: string): Promise<MfaClai
     const future = typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS;
     if (payload.type !== 'mfa' || !payload.sub || !payload.jti || typeof passwordSetAt !== 'number' || future)
       throw invalidMfaToken();
-    return { userId: payload.sub, jti: payload.jti, passwordSetAt };
+    return { userId: payload.sub, jti: payload.jti, passwordSetAt, issuedAt: payload.iat as number };
   } catch (error) {
     if (error instanceof AuthError) throw error;
     throw invalidMfaToken(error instanceof errors.JOSEError ? error : undefined);

@@ -4,7 +4,7 @@
 import type { Deps } from '../deps.ts';
 
 /** Marks must outlive every access token already issued for a session: the token TTL plus clock skew. */
-const SKEW_SECONDS = 60;
+export const REVOCATION_SKEW_SECONDS = 60;
 
 export async function revokeSessions(
   deps: Pick<Deps, 'db' | 'store' | 'clock' | 'config'>,
@@ -17,14 +17,14 @@ export async function revokeSessions(
     ? [
         {
           jti: accessToken.jti,
-          ttlSeconds: accessToken.exp - Math.floor(now.getTime() / 1000) + SKEW_SECONDS,
+          ttlSeconds: accessToken.exp - Math.floor(now.getTime() / 1000) + REVOCATION_SKEW_SECONDS,
         },
       ]
     : [];
   await deps.store.revoke({
     jtis,
     sessionIds,
-    sessionTtlSeconds: deps.config.jwt.accessTokenTtl + SKEW_SECONDS,
+    sessionTtlSeconds: deps.config.jwt.accessTokenTtl + REVOCATION_SKEW_SECONDS,
   });
   await deps.db.sessions.revokeMany(sessionIds, reason, now);
 }

@@ -4,6 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { UserRow } from '../ports/database.ts';
 import type { Deps } from '../deps.ts';
 import { open, seal } from './secret-box.ts';
+import { claimOnce } from './store-recovery.ts';
 
 const PERIOD = 30;
 const WINDOW = 1;
@@ -38,7 +39,10 @@ export async function checkTotp(deps: Deps, user: UserRow, code: string): Promis
   if (delta === null) return 'wrong';
   const step = Math.floor(timestamp / 1000 / PERIOD) + delta;
   // The claim outlives every moment at which this step could still validate.
-  return (await deps.store.claimOnce(`totp:${user.id}:${step}`, PERIOD * (2 * WINDOW + 2))) ? 'ok' : 'spent';
+  // The code could have been accepted from the start of the earliest step that takes it.
+  const usableSince = (step - WINDOW) * PERIOD * 1000;
+  const ttl = PERIOD * (2 * WINDOW + 2);
+  return (await claimOnce(deps, `totp:${user.id}:${step}`, ttl, usableSince)) ? 'ok' : 'spent';
 }
 
 export async function verifyTotp(deps: Deps, user: UserRow, code: string): Promise<boolean> {

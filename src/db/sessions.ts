@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, notExists, sql, type Column } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, notExists, sql, type Column } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
 import { refreshTokens, sessions, users, type SessionRow } from './schema.ts';
@@ -145,6 +145,11 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
         .where(and(eq(refreshTokens.tokenHash, tokenHash), isNotNull(refreshTokens.rotatedAt)))
         .limit(1);
       return seen ? { kind: 'reused', ...seen } : { kind: 'invalid' };
+    },
+
+    async revokedSince(since: Date): Promise<string[]> {
+      const rows = await db.select({ id: sessions.id }).from(sessions).where(gte(sessions.revokedAt, since));
+      return rows.map((r) => r.id);
     },
 
     async liveIds(userId: string, now: Date): Promise<string[]> {

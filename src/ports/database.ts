@@ -160,6 +160,8 @@ export interface SessionsRepository {
   /** Exchanges a refresh token for a new one; among concurrent exchanges exactly one wins. */
   rotate(input: RotateInput): Promise<RotateResult>;
   liveIds(userId: string, now: Date): Promise<string[]>;
+  /** The sessions revoked at or after `since` (their access tokens may still be live). */
+  revokedSince(since: Date): Promise<string[]>;
   revokeMany(ids: string[], reason: string, now: Date): Promise<void>;
   /** Live sessions, most recently used first. */
   listLive(userId: string, now: Date): Promise<SessionRow[]>;

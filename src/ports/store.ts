@@ -40,12 +40,28 @@ export interface OutboxMail {
   created_at: string;
 }
 
+/**
+ * The store is a fast copy of what the database knows (revocations) plus what needs no database (limits,
+ * claims). It knows whether it has been emptied: a sentinel key without TTL holds its epoch, the moment since
+ * which it holds every revocation mark. A store without it is `cold`: its marks cannot be trusted until they
+ * are rebuilt from the database (auth/store-recovery.ts), which then sets the epoch.
+ */
+export interface TokenVerdict {
+  revoked: boolean;
+  /** False when the store has no epoch: `revoked: false` then means nothing. */
+  warm: boolean;
+  limit?: RateLimitResult;
+}
+
+/** `taken`: claimed before, or issued before the store's epoch (its claim may have been lost with a wipe). */
+export type Claim = 'claimed' | 'taken' | 'cold';
+
 export interface Store {
   /**
-   * The revocation check of an access token and, optionally, a rate-limit check, in ONE round trip.
-   * Throws StoreUnavailableError when the store cannot answer: callers fail closed.
+   * The revocation check of an access token, whether the store is warm, and optionally a rate-limit check,
+   * in ONE round trip. Throws StoreUnavailableError when the store cannot answer: callers fail closed.
    */
-  checkToken(token: TokenCheck, limit?: LimitRequest): Promise<{ revoked: boolean; limit?: RateLimitResult }>;
+  checkToken(token: TokenCheck, limit?: LimitRequest): Promise<TokenVerdict>;
   /** A rate-limit check alone (public routes). Throws StoreUnavailableError rather than letting a request through. */
   limit(request: LimitRequest): Promise<RateLimitResult>;
   /** Marks access tokens (by jti) and whole sessions (by id) revoked until their access tokens have expired. */
@@ -54,10 +70,15 @@ export interface Store {
     sessionIds?: string[];
     sessionTtlSeconds: number;
   }): Promise<void>;
-  /** True the first time a key is claimed within its TTL, false after: replay protection across isolates. */
-  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Claims a key for its TTL: replay protection across isolates. `issuedAtMs` is when the thing claimed came
+   * to exist (or could first have been claimed): one issued before the store's epoch is `taken`.
+   */
+  claimOnce(key: string, ttlSeconds: number, issuedAtMs: number): Promise<Claim>;
   /** Gives a claim back (the attempt that made it failed and may be repeated). */
   release(key: string): Promise<void>;
+  /** Records that every revocation mark the database knows of is in the store, since `epochMs`. */
+  markWarm(epochMs: number): Promise<void>;
   pushOutbox(mail: OutboxMail): Promise<void>;
   readOutbox(to: string): Promise<OutboxMail[]>;
   ping(): Promise<boolean>;

@@ -13,7 +13,18 @@ import {
   type TokenCheck,
 } from '../ports/store.ts';
 
-const REVOKED_SCRIPT = `for _, key in ipairs(KEYS) do if redis.call('EXISTS', key) == 1 then return 1 end end return 0`;
+// KEYS: the revocation marks, then the epoch sentinel. Returns {revoked, warm}.
+const REVOKED_SCRIPT = `local revoked = 0
+for i = 1, #KEYS - 1 do if redis.call('EXISTS', KEYS[i]) == 1 then revoked = 1 end end
+return {revoked, redis.call('EXISTS', KEYS[#KEYS])}`;
+// KEYS: the claim, the epoch sentinel; ARGV: TTL seconds, issued-at ms. Returns 1 claimed, 0 taken, -1 cold.
+const CLAIM_SCRIPT = `local epoch = redis.call('GET', KEYS[2])
+if not epoch then return -1 end
+if tonumber(epoch) > tonumber(ARGV[2]) then return 0 end
+if redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then return 1 end
+return 0`;
+/** No TTL, never evicted (Upstash eviction must stay off): its absence means the store was emptied. */
+const EPOCH_KEY = 'epoch';
 const OUTBOX_SIZE = 50;
 const OUTBOX_TTL_SECONDS = 24 * 3600;
 
@@ -89,13 +100,22 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       guard(async () => {
         if (limit && isCachedBlock(limit)) {
           // Refused without a request; whether the token is revoked no longer matters.
-          return { revoked: false, limit: await limitResult(limiter(limit.scope).limit(limit.key)) };
+          return {
+            revoked: false,
+            warm: true,
+            limit: await limitResult(limiter(limit.scope).limit(limit.key)),
+          };
         }
         // Both commands are issued in this tick, so the auto-pipeline sends them as one HTTP request.
-        const revoked = redis.eval<[], number>(REVOKED_SCRIPT, [jtiKey(token.jti), sidKey(token.sid)], []);
+        const verdict = redis.eval<[], [number, number]>(
+          REVOKED_SCRIPT,
+          [jtiKey(token.jti), sidKey(token.sid), EPOCH_KEY],
+          [],
+        );
         const limited = limit ? limitResult(limiter(limit.scope).limit(limit.key)) : undefined;
-        const [flag, result] = await Promise.all([revoked, limited]);
-        return result ? { revoked: flag === 1, limit: result } : { revoked: flag === 1 };
+        const [[revoked, warm], result] = await Promise.all([verdict, limited]);
+        const answer = { revoked: revoked === 1, warm: warm === 1 };
+        return result ? { ...answer, limit: result } : answer;
       }),
 
     limit: (request: LimitRequest) => guard(() => limitResult(limiter(request.scope).limit(request.key))),
@@ -112,11 +132,22 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         if (pipeline.length() > 0) await pipeline.exec();
       }),
 
-    claimOnce: (key: string, ttlSeconds: number) =>
-      guard(
-        async () =>
-          (await redis.set(`once:${key}`, 1, { nx: true, ex: Math.max(1, Math.ceil(ttlSeconds)) })) === 'OK',
-      ),
+    claimOnce: (key: string, ttlSeconds: number, issuedAtMs: number) =>
+      guard(async () => {
+        const ttl = Math.max(1, Math.ceil(ttlSeconds));
+        const result = await redis.eval<[number, number], number>(
+          CLAIM_SCRIPT,
+          [`once:${key}`, EPOCH_KEY],
+          [ttl, Math.floor(issuedAtMs)],
+        );
+        return result === 1 ? 'claimed' : result === 0 ? 'taken' : 'cold';
+      }),
+
+    markWarm: (epochMs: number) =>
+      guard(async () => {
+        // NX: of recoveries racing each other, the first epoch stands (later ones rebuilt the same marks).
+        await redis.set(EPOCH_KEY, Math.floor(epochMs), { nx: true });
+      }),
 
     release: (key: string) =>
       guard(async () => {

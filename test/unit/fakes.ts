@@ -143,6 +143,8 @@ export function fakeDatabase() {
           return { kind: 'reused', sessionId: session.id, userId: session.userId };
         return { kind: 'invalid' };
       },
+      revokedSince: async (since) =>
+        sessions.filter((s) => s.revokedAt && !later(since, s.revokedAt)).map((s) => s.id),
       liveIds: async (userId, now) =>
         sessions.filter((s) => s.userId === userId && live(s, now)).map((s) => s.id),
       async revokeMany(ids, reason, now) {
@@ -255,11 +257,14 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
     };
   };
   let requests = 0;
+  // Warm from the start, as a store the global setup has prepared; `wipe` empties it as a restart would.
+  let epoch: number | undefined = 0;
   const store: Store = {
     async checkToken(token, request) {
       requests += 1;
       const revoked = alive(`jti:${token.jti}`) || alive(`sid:${token.sid}`);
-      return request ? { revoked, limit: limit(request) } : { revoked };
+      const warm = epoch !== undefined;
+      return request ? { revoked, warm, limit: limit(request) } : { revoked, warm };
     },
     async limit(request) {
       requests += 1;
@@ -271,11 +276,16 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       for (const { jti, ttlSeconds } of jtis) marks.set(`jti:${jti}`, now + ttlSeconds * 1000);
       for (const sid of sessionIds) marks.set(`sid:${sid}`, now + sessionTtlSeconds * 1000);
     },
-    async claimOnce(key, ttlSeconds) {
+    async claimOnce(key, ttlSeconds, issuedAtMs) {
       requests += 1;
-      if (alive(`once:${key}`)) return false;
+      if (epoch === undefined) return 'cold';
+      if (epoch > issuedAtMs || alive(`once:${key}`)) return 'taken';
       marks.set(`once:${key}`, clock.now().getTime() + ttlSeconds * 1000);
-      return true;
+      return 'claimed';
+    },
+    async markWarm(epochMs) {
+      requests += 1;
+      epoch ??= epochMs;
     },
     async release(key) {
       requests += 1;
@@ -285,9 +295,15 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
     readOutbox: async (to) => outbox.filter((m) => m.to === to),
     ping: async () => true,
   };
+  const wipe = () => {
+    marks.clear();
+    counts.clear();
+    epoch = undefined;
+  };
   return {
     store,
     outbox,
+    wipe,
     requests: () => requests,
     isRevoked: (kind: 'jti' | 'sid', id: string) => alive(`${kind}:${id}`),
   };

@@ -9,6 +9,7 @@ import { createAccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import { authenticateApiKey } from '../../auth/api-keys.ts';
 import { AuthError } from '../../auth/errors.ts';
 import type { Scope } from '../../auth/scopes.ts';
+import { revokedWhileCold } from '../../auth/store-recovery.ts';
 import { tokenSettings } from '../../auth/token-settings.ts';
 import type { Deps } from '../../deps.ts';
 import type { RateLimitScope } from '../../ports/store.ts';
@@ -22,7 +23,13 @@ export function authorization(deps: Deps) {
   const bearer = (limitScope: RateLimitScope) => {
     let handler = bearers.get(limitScope);
     if (!handler) {
-      handler = bearerAuth({ verify, store: deps.store, clock: deps.clock, limitScope });
+      handler = bearerAuth({
+        verify,
+        store: deps.store,
+        clock: deps.clock,
+        limitScope,
+        revokedWhileCold: (claims) => revokedWhileCold(deps, claims),
+      });
       bearers.set(limitScope, handler);
     }
     return handler;

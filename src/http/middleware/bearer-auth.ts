@@ -1,6 +1,7 @@
 // Bearer authentication for protected routes: verify the JWT, then ONE store round trip for the revocation
 // check and the API rate limit. Fails closed: a store that cannot answer means 503, never a pass.
 import type { MiddlewareHandler } from 'hono';
+import type { AccessClaims } from '../../auth/access-token.ts';
 import type { AccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import { AuthError, authenticationRequired, forbidden, invalidToken } from '../../auth/errors.ts';
 import type { RateLimitScope } from '../../ports/store.ts';
@@ -16,6 +17,11 @@ export interface BearerAuthOptions {
   clock: Clock;
   /** The rate-limit scope counted per user on these routes. */
   limitScope?: RateLimitScope;
+  /**
+   * Decides, from the database, whether a token is revoked when the store says it was emptied and cannot
+   * vouch for it (auth/store-recovery.ts). Without it a cold store refuses every token.
+   */
+  revokedWhileCold?: (claims: AccessClaims) => Promise<boolean>;
 }
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when absent, null when malformed. */
@@ -45,7 +51,8 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
       limitScope ? { scope: limitScope, key: `user:${claims.sub}` } : undefined,
     );
     if (check.limit) applyLimit(c, check.limit, clock);
-    if (check.revoked) throw new AuthError('token_revoked', 'The access token has been revoked.');
+    const revoked = check.warm ? check.revoked : await (options.revokedWhileCold?.(claims) ?? true);
+    if (revoked) throw new AuthError('token_revoked', 'The access token has been revoked.');
     c.set('auth', { method: 'password', claims });
     await next();
   };
