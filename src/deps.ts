@@ -35,4 +35,9 @@ export interface RequestContext {
    * headers of the response.
    */
   limit(scope: RateLimitScope, key: string): Promise<void>;
+  /** The browser's device cookie (auth/device-cookie.ts), and a way to give it a new one. */
+  device: {
+    presented: string | undefined;
+    remember(value: string, maxAgeSeconds: number): void;
+  };
 }

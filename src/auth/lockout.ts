@@ -20,11 +20,16 @@ export function assertNotLocked(lockedUntil: Date | null | undefined, now: Date)
 export async function recordLoginFailure(
   deps: Deps,
   ctx: RequestContext,
-  subject: { user: UserRow } | { loginName: string },
+  subject: { user: UserRow; device?: string } | { loginName: string },
   reason: string,
 ): Promise<void> {
   const now = deps.clock.now();
   const policy = deps.config.lockout;
+  if ('device' in subject && subject.device) {
+    // A trusted device's failure is counted on the device (auth/device-cookie.ts), not the account.
+    audit(deps, ctx, { type: 'login_failed', userId: subject.user.id, detail: { reason, device: true } });
+    return;
+  }
   const result =
     'user' in subject
       ? await deps.db.lockouts.recordAccountFailure(subject.user.id, now, policy)

@@ -8,6 +8,7 @@ import { checkPassword, completeLogin } from './login.ts';
 import { invalidMfaToken, MFA_TOKEN_TTL, verifyMfaToken } from './mfa-token.ts';
 import { checkSecondFactor, type SecondFactor } from './second-factor.ts';
 import { claimOnce } from './store-recovery.ts';
+import { recordDeviceFailure, trustedDevice } from './device-cookie.ts';
 import type { LoginResponse } from './token-response.ts';
 
 export type FirstFactor = { mfaToken: string } | { username: string; password: string };
@@ -23,6 +24,7 @@ export async function login2fa(
   let jti: string | undefined;
   let issuedAtMs = 0;
   let password: string | undefined;
+  let device: string | undefined;
   if ('mfaToken' in first) {
     const verified = await verifyMfaToken(deps, first.mfaToken);
     jti = verified.jti;
@@ -32,10 +34,12 @@ export async function login2fa(
     // A password change or reset since the first step retires the token, as it does every session.
     const stale = user?.passwordChangedAt.getTime() !== verified.passwordSetAt;
     if (!user || stale || !user.isActive || !user.twoFactorEnabled) throw invalidMfaToken();
-    assertNotLocked(user.lockedUntil, deps.clock.now());
+    device = await trustedDevice(deps, ctx, user.id);
+    if (!device) assertNotLocked(user.lockedUntil, deps.clock.now());
   } else {
     user = await checkPassword(deps, ctx, first);
     password = first.password;
+    device = await trustedDevice(deps, ctx, user.id);
     await ctx.limit('LOGIN_2FA', `user:${user.id}`);
     if (!user.twoFactorEnabled) throw twoFactorNotEnabled();
   }
@@ -46,7 +50,10 @@ export async function login2fa(
   const checked = await checkSecondFactor(deps, user, factor);
   if ('failed' in checked) {
     if (claim) await deps.store.release(claim);
-    if (checked.failed === 'wrong') await recordLoginFailure(deps, ctx, { user }, 'invalid_2fa_code');
+    if (checked.failed === 'wrong') {
+      if (device) await recordDeviceFailure(deps, device);
+      await recordLoginFailure(deps, ctx, device ? { user, device } : { user }, 'invalid_2fa_code');
+    }
     throw invalid2faCode();
   }
   return completeLogin(deps, ctx, user, ['pwd', checked.amr], password);

@@ -3,6 +3,7 @@
 import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
 import { audit } from './audit.ts';
+import { recordDeviceFailure, rememberDevice, trustedDevice } from './device-cookie.ts';
 import { AuthError, invalidCredentials } from './errors.ts';
 import { assertNotLocked, recordLoginFailure } from './lockout.ts';
 import { normalizeLoginName } from './normalize.ts';
@@ -49,7 +50,10 @@ export async function checkPassword(
         deps.db.lockouts.nameLockedUntil(loginName),
       ])
     : [undefined, null];
-  assertNotLocked(user ? user.lockedUntil : nameLockedUntil, now);
+  // A browser that signed in to this account before is counted apart: the account's lock is not its (OWASP's
+  // device cookie). Looked at only for an existing account, so it reveals nothing about unknown names.
+  const device = user ? await trustedDevice(deps, ctx, user.id) : undefined;
+  if (!device) assertNotLocked(user ? user.lockedUntil : nameLockedUntil, now);
 
   if (!user) {
     await deps.passwords.burn(input.password);
@@ -58,7 +62,8 @@ export async function checkPassword(
   }
   const verified = await deps.passwords.verify(input.password, user.passwordHash);
   if (!verified.ok) {
-    await recordLoginFailure(deps, ctx, { user }, 'wrong_password');
+    if (device) await recordDeviceFailure(deps, device);
+    await recordLoginFailure(deps, ctx, device ? { user, device } : { user }, 'wrong_password');
     throw invalidCredentials();
   }
   if (!user.isActive) {
@@ -102,6 +107,7 @@ export async function completeLogin(
   // One retry, for the only change that keeps the password: a concurrent login's rehash.
   const response = (await attempt(user, rehash)) ?? (await attempt(await stillProven(deps, user, password)));
   if (!response) throw invalidCredentials();
+  await rememberDevice(deps, ctx, user.id);
   audit(deps, ctx, {
     type: 'login_succeeded',
     userId: user.id,

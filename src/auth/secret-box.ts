@@ -6,7 +6,9 @@ import { hex } from './encoding.ts';
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
 
-function derive(secretsKey: string, purpose: 'totp-secret' | 'backup-codes'): Promise<CryptoKey> {
+type Purpose = 'totp-secret' | 'backup-codes' | 'device-cookies';
+
+function derive(secretsKey: string, purpose: Purpose): Promise<CryptoKey> {
   const id = `${purpose}\u0000${secretsKey}`;
   let key = derived.get(id);
   if (!key) {
@@ -62,7 +64,11 @@ export async function open(secretsKey: string, sealed: string, boundTo: string):
   return new TextDecoder().decode(plain);
 }
 
-export async function hmacHex(secretsKey: string, message: string): Promise<string> {
-  const key = await derive(secretsKey, 'backup-codes');
+export async function hmacHex(
+  secretsKey: string,
+  message: string,
+  purpose: Exclude<Purpose, 'totp-secret'> = 'backup-codes',
+): Promise<string> {
+  const key = await derive(secretsKey, purpose);
   return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(message)));
 }

@@ -1,5 +1,6 @@
 // The Hono environment of the app and the bridge from a Hono context to the domain's RequestContext.
 import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { AccessClaims } from '../auth/access-token.ts';
 import type { KeyAuthentication } from '../auth/api-keys.ts';
 import { clientIp } from '../auth/ip.ts';
@@ -33,6 +34,9 @@ export type AppEnv = {
   };
 };
 
+/** The device cookie (auth/device-cookie.ts), `__Host-` prefixed: Secure, Path=/, no Domain. */
+const DEVICE_COOKIE = 'portcullis_device';
+
 /** Builds each request's RequestContext once, before any route: address, user agent, waitUntil, limits. */
 export function requestContextFor(deps: Pick<Deps, 'store' | 'clock'>): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
@@ -48,6 +52,19 @@ export function requestContextFor(deps: Pick<Deps, 'store' | 'clock'>): Middlewa
         }
       },
       limit: (scope, key) => enforceLimit(c, deps.store, deps.clock, { scope, key }),
+      device: {
+        presented: getCookie(c, DEVICE_COOKIE, 'host'),
+        remember(value, maxAgeSeconds) {
+          setCookie(c, DEVICE_COOKIE, value, {
+            httpOnly: true,
+            secure: true,
+            sameSite: 'Strict',
+            path: '/',
+            maxAge: maxAgeSeconds,
+            prefix: 'host',
+          });
+        },
+      },
     });
     await next();
   };

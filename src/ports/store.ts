@@ -75,6 +75,10 @@ export interface Store {
    * to exist (or could first have been claimed): one issued before the store's epoch is `taken`.
    */
   claimOnce(key: string, ttlSeconds: number, issuedAtMs: number): Promise<Claim>;
+  /** Counts one more failure under `key` within a window that starts with the first; returns the count. */
+  countFailure(key: string, windowSeconds: number): Promise<number>;
+  /** The failures counted under `key` in its current window. */
+  failures(key: string): Promise<number>;
   /** Gives a claim back (the attempt that made it failed and may be repeated). */
   release(key: string): Promise<void>;
   /** Records that every revocation mark the database knows of is in the store, since `epochMs`. */

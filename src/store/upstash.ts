@@ -149,6 +149,17 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         await redis.set(EPOCH_KEY, Math.floor(epochMs), { nx: true });
       }),
 
+    countFailure: (key: string, windowSeconds: number) =>
+      guard(async () => {
+        const pipeline = redis.pipeline();
+        pipeline.incr(`fail:${key}`);
+        pipeline.expire(`fail:${key}`, Math.max(1, Math.ceil(windowSeconds)), 'NX');
+        const [count] = await pipeline.exec<[number, number]>();
+        return count;
+      }),
+
+    failures: (key: string) => guard(async () => Number((await redis.get<number>(`fail:${key}`)) ?? 0)),
+
     release: (key: string) =>
       guard(async () => {
         await redis.del(`once:${key}`);

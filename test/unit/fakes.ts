@@ -287,6 +287,20 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       requests += 1;
       epoch ??= epochMs;
     },
+    async countFailure(key, windowSeconds) {
+      requests += 1;
+      const now = clock.now().getTime();
+      const current = counts.get(`fail:${key}`);
+      const entry =
+        current && now - current.start < windowSeconds * 1000 ? current : { start: now, count: 0 };
+      entry.count += 1;
+      counts.set(`fail:${key}`, entry);
+      return entry.count;
+    },
+    async failures(key) {
+      requests += 1;
+      return counts.get(`fail:${key}`)?.count ?? 0;
+    },
     async release(key) {
       requests += 1;
       marks.delete(`once:${key}`);
@@ -369,6 +383,7 @@ export async function unitHarness(env: Record<string, string> = {}): Promise<Uni
     ip: '192.0.2.1',
     userAgent: 'unit',
     requestId: 'unit',
+    device: { presented: undefined, remember: () => {} },
     waitUntil: (promise) => void pending.push(promise),
     async limit(scope, key) {
       limited.push({ scope, key });

@@ -92,3 +92,72 @@ describe('account lockout', () => {
     expect(ok).toHaveLength(1);
   });
 });
+
+describe('lockout as a weapon (OWASP device cookie)', () => {
+  const DEVICE =
+    /^__Host-portcullis_device=([^;]+); Max-Age=15552000; Path=\/; HttpOnly; Secure; SameSite=Strict$/;
+  const deviceCookieOf = (res: Response) => {
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-portcullis_device='));
+    expect(cookie).toMatch(DEVICE);
+    return cookie!.split(';')[0]!;
+  };
+  const withCookie = (cookie: string, username: string, password: string) =>
+    h.call('POST', '/api/v1/auth/login', {
+      json: { username, password },
+      headers: { cookie },
+      ip: randomIp(),
+    });
+  const lockOut = async (username: string) => {
+    for (let i = 1; i <= 5; i++) await attempt(username, `Attacker-Guess-${i}`);
+    expect((await problemOf(await attempt(username, 'Attacker-Guess-6'))).code).toBe('account_locked');
+  };
+
+  it('threat: anyone can lock an account; the browser that signed in before still signs in', async () => {
+    const user = newUser();
+    await signUp(h, user);
+    const owner = deviceCookieOf(await attempt(user.username, user.password));
+    await lockOut(user.username);
+    // The attacker, even with the right password: locked. The owner's browser: in.
+    expect((await problemOf(await attempt(user.username, user.password))).code).toBe('account_locked');
+    const res = await withCookie(owner, user.username, user.password);
+    expect(res.status).toBe(200);
+    expect(deviceCookieOf(res)).toBe(owner);
+  });
+
+  it("threat: a forged, altered or another account's device cookie is worth nothing", async () => {
+    const [victim, other] = [newUser(), newUser()];
+    await signUp(h, victim);
+    await signUp(h, other);
+    const otherCookie = deviceCookieOf(await attempt(other.username, other.password));
+    const victimCookie = deviceCookieOf(await attempt(victim.username, victim.password));
+    await lockOut(victim.username);
+    const value = victimCookie.split('=')[1]!;
+    const flip = (i: number) => value.slice(0, i) + (value[i] === 'a' ? 'b' : 'a') + value.slice(i + 1);
+    for (const cookie of [
+      otherCookie,
+      `__Host-portcullis_device=${flip(value.length - 1)}`,
+      `__Host-portcullis_device=${flip(40)}`,
+      `portcullis_device=${value}`,
+      '__Host-portcullis_device=garbage',
+    ]) {
+      const res = await withCookie(cookie, victim.username, victim.password);
+      expect((await problemOf(res)).code, cookie).toBe('account_locked');
+    }
+  });
+
+  it("counts a trusted device's failures on the device: after 5 it is trusted no more, the account count untouched", async () => {
+    const user = newUser();
+    await signUp(h, user);
+    const cookie = deviceCookieOf(await attempt(user.username, user.password));
+    for (let i = 1; i <= 5; i++) {
+      expect((await withCookie(cookie, user.username, `Owner-Typo-${i}`)).status).toBe(401);
+    }
+    // The account itself was not counted: without the cookie, the right password still works...
+    expect((await attempt(user.username, user.password)).status).toBe(200);
+    // ...and the device, with its own count spent, now gets the account's rules (a fresh count, so a 401).
+    await lockOut(user.username);
+    expect((await problemOf(await withCookie(cookie, user.username, user.password))).code).toBe(
+      'account_locked',
+    );
+  });
+});
