@@ -113,6 +113,33 @@ describe('bad input never becomes a 500', () => {
     expect((await ok.json<{ user: { first_name: string } }>()).user.first_name).toBe('Zoë');
   });
 
+  it('answers a chunked body (no Content-Length) over 64 KiB with 413, and takes one under it', async () => {
+    const stream = (bytes: Uint8Array) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.subarray(i, i + 8192));
+          controller.close();
+        },
+      });
+    const big = new TextEncoder().encode(JSON.stringify({ username: 'x'.repeat(100 * 1024), password: 'y' }));
+    const res = await h.call('POST', '/api/v1/auth/login', {
+      body: stream(big),
+      headers: { 'content-type': 'application/json' },
+      ip: randomIp(),
+    });
+    expect(res.status).toBe(413);
+    expect((await problemOf(res)).code).toBe('payload_too_large');
+    const small = new TextEncoder().encode(
+      JSON.stringify({ username: `nobody-${crypto.randomUUID()}`, password: 'y' }),
+    );
+    const ok = await h.call('POST', '/api/v1/auth/login', {
+      body: stream(small),
+      headers: { 'content-type': 'application/json' },
+      ip: randomIp(),
+    });
+    expect((await problemOf(ok)).code).toBe('invalid_credentials');
+  });
+
   it('answers a body over 64 KiB with 413 payload_too_large', async () => {
     const res = await h.call('POST', '/api/v1/auth/register', {
       body: JSON.stringify({ email: 'a@example.com', username: 'abc', password: 'x'.repeat(70 * 1024) }),
