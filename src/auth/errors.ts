@@ -54,6 +54,8 @@ export const ERROR_CATALOGUE = {
   ip_not_allowed: { status: 403 },
   insufficient_scope: { status: 403, challenge: 'api_key_insufficient_scope' },
   forbidden: { status: 403 },
+  /** A cookie-mode refresh without the custom header or from an origin that is not allowed (CSRF). */
+  csrf_failed: { status: 403 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   rate_limited: { status: 429 },

@@ -18,6 +18,7 @@ export async function openSession(
   const now = deps.clock.now();
   const refresh = await newOpaqueToken(deps.random);
   const sessionId = deps.random.uuid();
+  const expiresAt = new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000);
   const opened = await deps.db.sessions.create(
     {
       id: sessionId,
@@ -26,12 +27,18 @@ export async function openSession(
       ipAddress: ctx.ip,
       userAgent: ctx.userAgent,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000),
+      expiresAt,
       tokenHash: refresh.hash,
     },
     { passwordHash: user.passwordHash },
   );
   if (!opened) return undefined;
   const access = await accessTokenFor(deps, user, sessionId, amr);
-  return { ...access, refresh_token: refresh.token, token_type: 'bearer', user: userView(user) };
+  return {
+    ...access,
+    refresh_token: refresh.token,
+    token_type: 'bearer',
+    refreshExpiresAt: expiresAt,
+    user: userView(user),
+  };
 }

@@ -38,5 +38,10 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
     userId: result.user.id,
     detail: { session_id: result.session.id },
   });
-  return { ...access, refresh_token: next.token, token_type: 'bearer' };
+  return {
+    ...access,
+    refresh_token: next.token,
+    token_type: 'bearer',
+    refreshExpiresAt: result.session.expiresAt,
+  };
 }

@@ -10,6 +10,8 @@ export interface TokenPair {
   refresh_token: string;
   token_type: 'bearer';
   expires_in: number;
+  /** When the session (and so its refresh token) ends: the refresh cookie's Max-Age. Not part of a body. */
+  refreshExpiresAt: Date;
 }
 
 export interface LoginResponse extends TokenPair {

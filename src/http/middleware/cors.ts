@@ -17,20 +17,25 @@ const EXPOSED = [
   'WWW-Authenticate',
 ];
 
-export function corsForAllowedOrigins(options: CorsOptions): MiddlewareHandler {
+/** The test of an allowed origin: exact origins plus fully anchored patterns; never `null`. */
+export function allowedOrigin(options: CorsOptions): (origin: string) => boolean {
   for (const pattern of options.patterns) {
     if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$')) {
       throw new Error('CORS origin patterns must be anchored at both ends');
     }
   }
   const exact = new Set(options.origins);
-  const allowed = (origin: string) =>
+  return (origin) =>
     origin !== 'null' && (exact.has(origin) || options.patterns.some((pattern) => pattern.test(origin)));
+}
+
+export function corsForAllowedOrigins(options: CorsOptions): MiddlewareHandler {
+  const allowed = allowedOrigin(options);
   const inner = honoCors({
     origin: (origin) => (allowed(origin) ? origin : null),
     credentials: true,
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-ID'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-ID', 'X-Session-Mode'],
     exposeHeaders: EXPOSED,
     maxAge: 600,
   });

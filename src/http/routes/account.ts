@@ -18,6 +18,7 @@ import {
 import { LoginResponse } from '../schemas/auth.ts';
 import { Message, UserEnvelope, json, jsonBody, problems } from '../schemas/common.ts';
 import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
+import { tokenBody } from '../session-cookie.ts';
 
 export function accountRoutes(deps: Deps, auth: Authorization) {
   const app = router();
@@ -37,8 +38,13 @@ export function accountRoutes(deps: Deps, auth: Authorization) {
         responses: { 200: json(LoginResponse, 'A fresh session'), ...problems(401, 403, 415, 422, 429, 503) },
       }),
       async (c) => {
-        const body = await changePassword(deps, requestContext(c), c.get('auth').claims, c.req.valid('json'));
-        return c.json(body, 200, NO_STORE);
+        const tokens = await changePassword(
+          deps,
+          requestContext(c),
+          c.get('auth').claims,
+          c.req.valid('json'),
+        );
+        return c.json(tokenBody(c, tokens, deps.clock), 200, NO_STORE);
       },
     )
     .openapi(

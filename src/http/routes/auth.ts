@@ -27,6 +27,14 @@ import {
 } from '../schemas/auth.ts';
 import { Message, UserEnvelope, json, jsonBody, problems } from '../schemas/common.ts';
 import { parseOr422, validationFailed } from '../validation.ts';
+import { allowedOrigin } from '../middleware/cors.ts';
+import {
+  clearRefreshCookie,
+  cookieMode,
+  refreshCookie,
+  refreshTokenOf,
+  tokenBody,
+} from '../session-cookie.ts';
 import { BEARER, limitByClientIp, NO_STORE, router } from './shared.ts';
 
 /**
@@ -43,8 +51,21 @@ function loginMediaType(header: string | undefined): 'json' | 'form' | undefined
   );
 }
 
+const REFRESH_TOKEN_REQUIRED = [
+  {
+    code: 'custom' as const,
+    path: ['refresh_token'],
+    message: 'Send refresh_token, or use X-Session-Mode: cookie with the refresh cookie.',
+    input: undefined,
+  },
+];
+
 export function authRoutes(deps: Deps, auth: Authorization) {
   const app = router();
+  const originAllowed = allowedOrigin({
+    origins: deps.config.cors.origins,
+    patterns: deps.config.cors.originPatterns,
+  });
   const limit = limitByClientIp(deps);
   const authenticated = auth.bearer('API');
 
@@ -91,7 +112,8 @@ export function authRoutes(deps: Deps, auth: Authorization) {
       async (c) => {
         const raw =
           loginMediaType(c.req.header('content-type')) === 'form' ? c.req.valid('form') : c.req.valid('json');
-        const body = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+        const result = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+        const body = 'requires_2fa' in result ? result : tokenBody(c, result, deps.clock);
         return c.json(body, 200, NO_STORE);
       },
     )
@@ -132,8 +154,8 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             },
           ]);
         }
-        const body = await login2fa(deps, requestContext(c), first, factor);
-        return c.json(body, 200, NO_STORE);
+        const tokens = await login2fa(deps, requestContext(c), first, factor);
+        return c.json(tokenBody(c, tokens, deps.clock), 200, NO_STORE);
       },
     )
     .openapi(
@@ -142,13 +164,26 @@ export function authRoutes(deps: Deps, auth: Authorization) {
         path: '/refresh',
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (the old one dies)',
+        description:
+          'With `X-Session-Mode: cookie` and no body, the `__Host-portcullis_rt` cookie is the refresh token; the request needs an allowed `Origin` (else 403 csrf_failed, nothing rotated) and the new token replaces the cookie.',
         middleware: [limit('REFRESH')] as const,
-        request: { body: jsonBody(RefreshBody) },
-        responses: { 200: json(TokenPair, 'A new token pair'), ...problems(401, 413, 415, 422, 429, 503) },
+        request: { body: { required: false, content: { 'application/json': { schema: RefreshBody } } } },
+        responses: {
+          200: json(TokenPair, 'A new token pair'),
+          ...problems(401, 403, 413, 415, 422, 429, 503),
+        },
       }),
       async (c) => {
-        const pair = await refresh(deps, requestContext(c), c.req.valid('json').refresh_token);
-        return c.json(pair, 200, NO_STORE);
+        const token = refreshTokenOf(c, c.req.valid('json')?.refresh_token, originAllowed);
+        if (token === undefined) throw validationFailed(REFRESH_TOKEN_REQUIRED);
+        try {
+          const pair = await refresh(deps, requestContext(c), token);
+          return c.json(tokenBody(c, pair, deps.clock), 200, NO_STORE);
+        } catch (error) {
+          // A cookie that no longer refreshes is dropped, so the browser stops sending it.
+          if (error instanceof AuthError && error.status === 401 && cookieMode(c)) clearRefreshCookie(c);
+          throw error;
+        }
       },
     )
     .openapi(
@@ -164,7 +199,9 @@ export function authRoutes(deps: Deps, auth: Authorization) {
       }),
       async (c) => {
         const { claims } = c.get('auth');
-        await logout(deps, requestContext(c), claims, c.req.valid('json').refresh_token);
+        const refreshToken = c.req.valid('json')?.refresh_token ?? refreshCookie(c);
+        await logout(deps, requestContext(c), claims, refreshToken);
+        clearRefreshCookie(c);
         return c.json({ message: 'Logged out.' }, 200);
       },
     )
@@ -180,6 +217,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
       }),
       async (c) => {
         await logoutAll(deps, requestContext(c), c.get('auth').claims);
+        clearRefreshCookie(c);
         return c.json({ message: 'Logged out of every session.' }, 200);
       },
     )

@@ -7,7 +7,16 @@ import { User, password, text } from './common.ts';
 export const TokenPair = z
   .object({
     access_token: z.string(),
-    refresh_token: z.string(),
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({
+        description: 'Absent in cookie mode (`X-Session-Mode: cookie`): the token is in the cookie',
+      }),
+    refresh_token_in: z
+      .literal('cookie')
+      .optional()
+      .openapi({ description: 'Cookie mode: the refresh token is in the `__Host-portcullis_rt` cookie' }),
     token_type: z.literal('bearer'),
     expires_in: z.number().int().openapi({ example: 900 }),
   })
@@ -74,7 +83,16 @@ export const LoginBody = z
 
 // Any string: one that is not a refresh token of ours (an access token, an empty string) is 401 invalid_token,
 // as tokens that authenticate fail (API.md), not 422. The 64 KiB body limit bounds it.
-export const RefreshBody = z.object({ refresh_token: z.string() }).openapi('RefreshRequest');
+export const RefreshBody = z
+  .object({
+    refresh_token: z
+      .string()
+      .optional()
+      .openapi({
+        description: 'Required, except in cookie mode, where the `__Host-portcullis_rt` cookie carries it',
+      }),
+  })
+  .openapi('RefreshRequest');
 
 export const LogoutBody = z
   .object({ refresh_token: z.string().min(1).max(512).optional() })
