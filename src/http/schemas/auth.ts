@@ -7,12 +7,9 @@ import { User, password, text } from './common.ts';
 export const TokenPair = z
   .object({
     access_token: z.string(),
-    refresh_token: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Absent in cookie mode (`X-Session-Mode: cookie`): the token is in the cookie',
-      }),
+    refresh_token: z.string().optional().openapi({
+      description: 'Absent in cookie mode (`X-Session-Mode: cookie`): the token is in the cookie',
+    }),
     refresh_token_in: z
       .literal('cookie')
       .optional()
@@ -85,12 +82,9 @@ export const LoginBody = z
 // as tokens that authenticate fail (API.md), not 422. The 64 KiB body limit bounds it.
 export const RefreshBody = z
   .object({
-    refresh_token: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Required, except in cookie mode, where the `__Host-portcullis_rt` cookie carries it',
-      }),
+    refresh_token: z.string().optional().openapi({
+      description: 'Required, except in cookie mode, where the `__Host-portcullis_rt` cookie carries it',
+    }),
   })
   .openapi('RefreshRequest');
 
