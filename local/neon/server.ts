@@ -88,13 +88,23 @@ export async function startNeonStandIn(options: NeonStandInOptions = {}): Promis
     ? createPostgresBackend(options.databaseUrl)
     : await createPgliteBackend(options.dataDir);
   let served = 0;
+  // HTTP requests (round trips) per connection-string user: tests count a flow's trips under a user of its own.
+  const trips = new Map<string, number>();
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    // Not part of Neon's API: lets tests inside workerd count the round trips of one flow.
+    if (req.method === 'GET' && req.url?.startsWith('/__stand-in/requests')) {
+      const user = new URL(req.url, 'http://stand-in').searchParams.get('user') ?? '';
+      return sendJson(res, 200, { requests: trips.get(user) ?? 0 });
+    }
     if (req.method !== 'POST' || !req.url?.startsWith('/sql'))
       return sendJson(res, 404, { message: 'not found' });
-    if (typeof req.headers['neon-connection-string'] !== 'string') {
+    const connection = req.headers['neon-connection-string'];
+    if (typeof connection !== 'string') {
       return sendJson(res, 400, { message: 'missing Neon-Connection-String header' });
     }
+    const user = URL.canParse(connection) ? decodeURIComponent(new URL(connection).username) : '';
+    trips.set(user, (trips.get(user) ?? 0) + 1);
     try {
       const body = JSON.parse(await readBody(req)) as { queries?: unknown };
       if (Array.isArray(body.queries)) {

@@ -1,6 +1,7 @@
 // Audit rows are written after the response (waitUntil): the data they describe is already stored, and a
 // failed audit write is logged, never turned into a failed request.
 import type { Deps, RequestContext } from '../deps.ts';
+import type { AuditEventRow } from '../ports/database.ts';
 
 export type AuditEventType =
   | 'user_registered'
@@ -35,28 +36,35 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
+/** The row of an event, for the writes that carry their audit row in the same round trip. */
+export function auditRow(
+  deps: Pick<Deps, 'clock' | 'random'>,
+  ctx: RequestContext,
+  input: AuditInput,
+): AuditEventRow {
+  return {
+    id: deps.random.uuid(),
+    type: input.type,
+    userId: input.userId ?? null,
+    actorId: input.actorId ?? input.userId ?? null,
+    ipAddress: ctx.ip,
+    userAgent: ctx.userAgent,
+    detail: input.detail ?? {},
+    createdAt: deps.clock.now(),
+  };
+}
+
 export function audit(
   deps: Pick<Deps, 'db' | 'clock' | 'random' | 'logger'>,
   ctx: RequestContext,
   input: AuditInput,
 ) {
-  const write = deps.db.audit
-    .insert({
-      id: deps.random.uuid(),
+  const write = deps.db.audit.insert(auditRow(deps, ctx, input)).catch((error: unknown) => {
+    deps.logger.error('audit_write_failed', {
       type: input.type,
-      userId: input.userId ?? null,
-      actorId: input.actorId ?? input.userId ?? null,
-      ipAddress: ctx.ip,
-      userAgent: ctx.userAgent,
-      detail: input.detail ?? {},
-      createdAt: deps.clock.now(),
-    })
-    .catch((error: unknown) => {
-      deps.logger.error('audit_write_failed', {
-        type: input.type,
-        request_id: ctx.requestId,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
+      request_id: ctx.requestId,
+      error: error instanceof Error ? error.name : 'unknown',
     });
+  });
   ctx.waitUntil(write);
 }

@@ -8,7 +8,7 @@ import { issueOneTimeToken } from './one-time-token.ts';
 import { opaqueTokenHash } from './opaque-token.ts';
 import { userView, type UserView } from './user-view.ts';
 
-const VERIFICATION_TTL_SECONDS = 24 * 3600;
+export const VERIFICATION_TTL_SECONDS = 24 * 3600;
 
 export async function sendVerificationMail(deps: Deps, user: UserRow): Promise<void> {
   if (user.isVerified) return;

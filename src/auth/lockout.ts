@@ -2,7 +2,7 @@
 // or not the login name belongs to an account. Never "N attempts remaining".
 import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
-import { audit } from './audit.ts';
+import { audit, auditRow } from './audit.ts';
 import { AuthError } from './errors.ts';
 
 export const accountLocked = () =>
@@ -30,18 +30,13 @@ export async function recordLoginFailure(
     audit(deps, ctx, { type: 'login_failed', userId: subject.user.id, detail: { reason, device: true } });
     return;
   }
-  const result =
-    'user' in subject
-      ? await deps.db.lockouts.recordAccountFailure(subject.user.id, now, policy)
-      : await deps.db.lockouts.recordNameFailure(subject.loginName, now, policy);
   const userId = 'user' in subject ? subject.user.id : null;
   const detail = 'user' in subject ? { reason } : { reason, login_name: subject.loginName };
-  audit(deps, ctx, { type: 'login_failed', userId, detail: { ...detail, failures: result.count } });
-  if (result.count === policy.threshold && result.lockedUntil) {
-    audit(deps, ctx, {
-      type: 'account_locked',
-      userId,
-      detail: { ...detail, locked_until: result.lockedUntil.toISOString() },
-    });
-  }
+  // The count and its audit rows in one round trip; the database adds `failures` and `locked_until`.
+  const rows = {
+    failed: auditRow(deps, ctx, { type: 'login_failed', userId, detail }),
+    locked: auditRow(deps, ctx, { type: 'account_locked', userId, detail }),
+  };
+  if ('user' in subject) await deps.db.lockouts.recordAccountFailure(subject.user.id, now, policy, rows);
+  else await deps.db.lockouts.recordNameFailure(subject.loginName, now, policy, rows);
 }

@@ -2,16 +2,17 @@
 // are counted alike towards the lockout.
 import type { UserRow } from '../ports/database.ts';
 import type { Deps, RequestContext } from '../deps.ts';
-import { audit } from './audit.ts';
+import { audit, auditRow } from './audit.ts';
 import { recordDeviceFailure, rememberDevice, trustedDevice } from './device-cookie.ts';
 import { AuthError, invalidCredentials } from './errors.ts';
 import { assertNotLocked, recordLoginFailure } from './lockout.ts';
-import { normalizeLoginName } from './normalize.ts';
+import { isWellFormed, normalizeLoginName } from './normalize.ts';
 import { issueMfaToken, MFA_TOKEN_TTL } from './mfa-token.ts';
-import { openSession } from './open-session.ts';
+import { prepareSession, tokenResponse } from './open-session.ts';
 import type { LoginResponse } from './token-response.ts';
 
-// No account name holds a control character (and Postgres refuses NUL in text): such a name is unknown.
+// No account name holds a control character or a lone surrogate (and Postgres refuses NUL in text, and lone
+// surrogates in jsonb, where the failure's audit row keeps the name): such a name is unknown.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 const accountInactive = () => new AuthError('account_inactive', 'This account has been deactivated.');
@@ -42,14 +43,11 @@ export async function checkPassword(
 ): Promise<UserRow & { needsRehash?: boolean }> {
   const loginName = normalizeLoginName(input.username);
   const now = deps.clock.now();
-  const usable = !CONTROL_CHARACTERS.test(loginName);
-  // Both lookups always run, so a known and an unknown name cost the same queries.
-  const [user, nameLockedUntil] = usable
-    ? await Promise.all([
-        deps.db.users.findByLoginName(loginName),
-        deps.db.lockouts.nameLockedUntil(loginName),
-      ])
-    : [undefined, null];
+  const usable = !CONTROL_CHARACTERS.test(loginName) && isWellFormed(loginName);
+  // The account and the name's own lock in one round trip, so a known and an unknown name cost the same.
+  const { user, nameLockedUntil } = usable
+    ? await deps.db.users.findForLogin(loginName)
+    : { user: undefined, nameLockedUntil: null };
   // A browser that signed in to this account before is counted apart: the account's lock is not its (OWASP's
   // device cookie). Looked at only for an existing account, so it reveals nothing about unknown names.
   const device = user ? await trustedDevice(deps, ctx, user.id) : undefined;
@@ -95,23 +93,25 @@ export async function completeLogin(
   password?: string,
 ): Promise<LoginResponse> {
   const rehash = user.needsRehash && password ? await deps.passwords.hash(password) : undefined;
-  // Both steps are guarded by the hash this login verified: a password change, reset or deactivation that got
+  // One round trip, guarded by the hash this login verified: a password change, reset or deactivation that got
   // in since wins, and the login is refused as it would be if it had started a moment later.
   const attempt = async (proven: UserRow, newHash?: string) => {
-    const updated = await deps.db.users.recordLogin(proven.id, deps.clock.now(), {
-      passwordHash: proven.passwordHash,
+    const prepared = await prepareSession(deps, ctx, proven.id, amr);
+    const updated = await deps.db.sessions.openForLogin({
+      session: prepared.session,
+      verifiedHash: proven.passwordHash,
       rehash: newHash,
+      audit: auditRow(deps, ctx, {
+        type: 'login_succeeded',
+        userId: proven.id,
+        detail: { amr, ...(newHash ? { rehashed: true } : {}) },
+      }),
     });
-    return updated && openSession(deps, ctx, updated, amr);
+    return updated && tokenResponse(deps, updated, prepared);
   };
   // One retry, for the only change that keeps the password: a concurrent login's rehash.
   const response = (await attempt(user, rehash)) ?? (await attempt(await stillProven(deps, user, password)));
   if (!response) throw invalidCredentials();
   await rememberDevice(deps, ctx, user.id);
-  audit(deps, ctx, {
-    type: 'login_succeeded',
-    userId: user.id,
-    detail: { amr, ...(rehash ? { rehashed: true } : {}) },
-  });
   return response;
 }

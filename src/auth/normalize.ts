@@ -15,6 +15,14 @@ export function normalizeLoginName(name: string): string {
   return name.trim().normalize('NFKC').toLowerCase();
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * False for text with a lone UTF-16 surrogate (JSON can escape one: `"\ud800"`): no character, not storable
+ * as text or jsonb in Postgres, and never part of a name or address anyone registered.
+ */
+export const isWellFormed = (text: string) => !LONE_SURROGATE.test(text);
+
 /** Passwords are never trimmed or truncated; NFC only, so the same typed text always hashes the same. */
 export function normalizePassword(password: string): string {
   return password.normalize('NFC');

@@ -1,9 +1,55 @@
 // Opening a session: a refresh-token family in the database and the first access token.
 import type { Deps, RequestContext } from '../deps.ts';
-import type { UserRow } from '../ports/database.ts';
+import type { NewSession, UserRow } from '../ports/database.ts';
 import { newOpaqueToken } from './opaque-token.ts';
 import { accessTokenFor, type LoginResponse } from './token-response.ts';
 import { userView } from './user-view.ts';
+
+export interface PreparedSession {
+  session: NewSession;
+  /** The refresh token's text: only its hash is in `session`. */
+  refreshToken: string;
+}
+
+/** A new session's row and refresh token, not yet written. */
+export async function prepareSession(
+  deps: Pick<Deps, 'clock' | 'random' | 'config'>,
+  ctx: RequestContext,
+  userId: string,
+  amr: string[],
+): Promise<PreparedSession> {
+  const now = deps.clock.now();
+  const refresh = await newOpaqueToken(deps.random);
+  return {
+    refreshToken: refresh.token,
+    session: {
+      id: deps.random.uuid(),
+      userId,
+      amr,
+      ipAddress: ctx.ip,
+      userAgent: ctx.userAgent,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000),
+      tokenHash: refresh.hash,
+    },
+  };
+}
+
+/** The token response of a session just written. */
+export async function tokenResponse(
+  deps: Deps,
+  user: UserRow,
+  prepared: PreparedSession,
+): Promise<LoginResponse> {
+  const access = await accessTokenFor(deps, user, prepared.session.id, prepared.session.amr);
+  return {
+    ...access,
+    refresh_token: prepared.refreshToken,
+    token_type: 'bearer',
+    refreshExpiresAt: prepared.session.expiresAt,
+    user: userView(user),
+  };
+}
 
 /**
  * Opens a session for `user` as read, or returns undefined when the account has changed since (password,
@@ -15,30 +61,7 @@ export async function openSession(
   user: UserRow,
   amr: string[],
 ): Promise<LoginResponse | undefined> {
-  const now = deps.clock.now();
-  const refresh = await newOpaqueToken(deps.random);
-  const sessionId = deps.random.uuid();
-  const expiresAt = new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000);
-  const opened = await deps.db.sessions.create(
-    {
-      id: sessionId,
-      userId: user.id,
-      amr,
-      ipAddress: ctx.ip,
-      userAgent: ctx.userAgent,
-      createdAt: now,
-      expiresAt,
-      tokenHash: refresh.hash,
-    },
-    { passwordHash: user.passwordHash },
-  );
-  if (!opened) return undefined;
-  const access = await accessTokenFor(deps, user, sessionId, amr);
-  return {
-    ...access,
-    refresh_token: refresh.token,
-    token_type: 'bearer',
-    refreshExpiresAt: expiresAt,
-    user: userView(user),
-  };
+  const prepared = await prepareSession(deps, ctx, user.id, amr);
+  const opened = await deps.db.sessions.create(prepared.session, { passwordHash: user.passwordHash });
+  return opened ? tokenResponse(deps, user, prepared) : undefined;
 }

@@ -1,15 +1,61 @@
-import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, notExists, sql, type Column } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
-import { refreshTokens, sessions, users, type SessionRow } from './schema.ts';
+import { auditEvents, refreshTokens, sessions, users, type SessionRow, type UserRow } from './schema.ts';
+import { auditValues, value } from './sql-values.ts';
 import { stillProvenBy } from './users.ts';
-import type { NewSession, RotateInput, RotateResult, SessionsRepository } from '../ports/database.ts';
-
-/** A value for an INSERT ... SELECT, encoded as `column` encodes it and cast to its SQL type. */
-const value = (v: unknown, column: Column, type: string) =>
-  sql`cast(${sql.param(v, column)} as ${sql.raw(type)})`;
+import type {
+  LoginWrite,
+  NewSession,
+  RotateInput,
+  RotateResult,
+  SessionsRepository,
+} from '../ports/database.ts';
 
 export function sessionsRepository(db: DrizzleDb): SessionsRepository {
+  /**
+   * A session for a user who is active and still holds `passwordHash`, selected from the user row held
+   * FOR SHARE: a concurrent password change, reset or deactivation either waits for it or wins.
+   */
+  const insertSession = (s: NewSession, passwordHash: string) =>
+    db
+      .insert(sessions)
+      .select(
+        db
+          .select({
+            id: value(s.id, sessions.id, 'uuid').as('id'),
+            userId: users.id,
+            amr: value(s.amr, sessions.amr, 'text[]').as('amr'),
+            ipAddress: value(s.ipAddress, sessions.ipAddress, 'text').as('ip_address'),
+            userAgent: value(s.userAgent, sessions.userAgent, 'text').as('user_agent'),
+            createdAt: value(s.createdAt, sessions.createdAt, 'timestamptz').as('created_at'),
+            lastUsedAt: value(s.createdAt, sessions.lastUsedAt, 'timestamptz').as('last_used_at'),
+            expiresAt: value(s.expiresAt, sessions.expiresAt, 'timestamptz').as('expires_at'),
+            revokedAt: sql<Date | null>`null::timestamptz`.as('revoked_at'),
+            revokedReason: sql<string | null>`null::text`.as('revoked_reason'),
+          })
+          .from(users)
+          .where(stillProvenBy(s.userId, passwordHash))
+          .for('share'),
+      )
+      .returning({ id: sessions.id });
+
+  /** The session's first refresh token, only if the session was inserted. */
+  const insertFirstToken = (s: NewSession) =>
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          tokenHash: value(s.tokenHash, refreshTokens.tokenHash, 'text').as('token_hash'),
+          sessionId: sessions.id,
+          parentHash: sql<string | null>`null::text`.as('parent_hash'),
+          createdAt: value(s.createdAt, refreshTokens.createdAt, 'timestamptz').as('created_at'),
+          expiresAt: value(s.expiresAt, refreshTokens.expiresAt, 'timestamptz').as('expires_at'),
+          rotatedAt: sql<Date | null>`null::timestamptz`.as('rotated_at'),
+        })
+        .from(sessions)
+        .where(eq(sessions.id, s.id)),
+    );
+
   const liveSessionIds = (now: Date) =>
     db
       .select({ id: sessions.id })
@@ -25,43 +71,34 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
      * the session was opened.
      */
     async create(s: NewSession, guard: { passwordHash: string }): Promise<boolean> {
-      const [opened] = await db.batch([
-        db
-          .insert(sessions)
-          .select(
-            db
-              .select({
-                id: value(s.id, sessions.id, 'uuid').as('id'),
-                userId: users.id,
-                amr: value(s.amr, sessions.amr, 'text[]').as('amr'),
-                ipAddress: value(s.ipAddress, sessions.ipAddress, 'text').as('ip_address'),
-                userAgent: value(s.userAgent, sessions.userAgent, 'text').as('user_agent'),
-                createdAt: value(s.createdAt, sessions.createdAt, 'timestamptz').as('created_at'),
-                lastUsedAt: value(s.createdAt, sessions.lastUsedAt, 'timestamptz').as('last_used_at'),
-                expiresAt: value(s.expiresAt, sessions.expiresAt, 'timestamptz').as('expires_at'),
-                revokedAt: sql<Date | null>`null::timestamptz`.as('revoked_at'),
-                revokedReason: sql<string | null>`null::text`.as('revoked_reason'),
-              })
-              .from(users)
-              .where(stillProvenBy(s.userId, guard.passwordHash))
-              .for('share'),
-          )
-          .returning({ id: sessions.id }),
-        db.insert(refreshTokens).select(
-          db
-            .select({
-              tokenHash: value(s.tokenHash, refreshTokens.tokenHash, 'text').as('token_hash'),
-              sessionId: sessions.id,
-              parentHash: sql<string | null>`null::text`.as('parent_hash'),
-              createdAt: value(s.createdAt, refreshTokens.createdAt, 'timestamptz').as('created_at'),
-              expiresAt: value(s.expiresAt, refreshTokens.expiresAt, 'timestamptz').as('expires_at'),
-              rotatedAt: sql<Date | null>`null::timestamptz`.as('rotated_at'),
-            })
-            .from(sessions)
-            .where(eq(sessions.id, s.id)),
-        ),
-      ]);
+      const [opened] = await db.batch([insertSession(s, guard.passwordHash), insertFirstToken(s)]);
       return opened.length === 1;
+    },
+
+    async openForLogin(write: LoginWrite): Promise<UserRow | undefined> {
+      const { session: s, verifiedHash, rehash, audit } = write;
+      const at = s.createdAt;
+      const [updated, opened] = await db.batch([
+        // The row lock this takes is held to the end: a password change, reset or deactivation waits for
+        // the session (and then revokes it with the others) or has already won (and nothing is written).
+        db
+          .update(users)
+          .set({
+            lastLoginAt: at,
+            failedLoginCount: 0,
+            lockedUntil: null,
+            updatedAt: at,
+            ...(rehash ? { passwordHash: rehash } : {}),
+          })
+          .where(stillProvenBy(s.userId, verifiedHash))
+          .returning(),
+        insertSession(s, rehash ?? verifiedHash),
+        insertFirstToken(s),
+        db
+          .insert(auditEvents)
+          .select(db.select(auditValues(audit)).from(sessions).where(eq(sessions.id, s.id))),
+      ]);
+      return opened.length === 1 ? updated[0] : undefined;
     },
 
     /**

@@ -1,22 +1,38 @@
 import { and, eq, or } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { uniqueViolation } from './errors.ts';
-import { users, type UserRow } from './schema.ts';
+import { auditEvents, loginNameLockouts, oneTimeTokens, users, type UserRow } from './schema.ts';
 import type { InsertUserResult, NewUser, UsersRepository } from '../ports/database.ts';
 
 /**
  * The user `id`, only while active and holding `passwordHash`: what a login's proof needs to still hold when
- * it writes (recordLogin here, the session insert in sessions.ts).
+ * it writes (the login's batch and the session insert, in sessions.ts).
  */
 export const stillProvenBy = (id: string, passwordHash: string) =>
   and(eq(users.id, id), eq(users.passwordHash, passwordHash), eq(users.isActive, true));
 
 export function usersRepository(db: DrizzleDb): UsersRepository {
   return {
-    async insert(user: NewUser): Promise<InsertUserResult> {
+    async insert(user: NewUser, also = {}): Promise<InsertUserResult> {
+      const { audit, token } = also;
+      // One batch, one transaction: the account with its audit row and first token, or (taken) none of them.
+      const extras = [
+        ...(audit ? [db.insert(auditEvents).values(audit)] : []),
+        ...(token
+          ? [
+              db.insert(oneTimeTokens).values({
+                tokenHash: token.hash,
+                userId: token.userId,
+                purpose: token.purpose,
+                createdAt: token.now,
+                expiresAt: token.expiresAt,
+              }),
+            ]
+          : []),
+      ];
       try {
-        const [row] = await db.insert(users).values(user).returning();
-        return { ok: true, user: row as UserRow };
+        const [rows] = await db.batch([db.insert(users).values(user).returning(), ...extras]);
+        return { ok: true, user: rows[0] as UserRow };
       } catch (error) {
         const constraint = uniqueViolation(error);
         if (constraint === 'users_email_normalized_key') return { ok: false, taken: 'email' };
@@ -25,42 +41,24 @@ export function usersRepository(db: DrizzleDb): UsersRepository {
       }
     },
 
-    /** A login name is an email or a username; both are compared in their normalised form. */
-    async findByLoginName(normalized: string): Promise<UserRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(or(eq(users.emailNormalized, normalized), eq(users.usernameNormalized, normalized)))
-        .limit(1);
-      return row;
+    async findForLogin(normalized: string) {
+      const [found, lock] = await db.batch([
+        db
+          .select()
+          .from(users)
+          .where(or(eq(users.emailNormalized, normalized), eq(users.usernameNormalized, normalized)))
+          .limit(1),
+        db
+          .select({ lockedUntil: loginNameLockouts.lockedUntil })
+          .from(loginNameLockouts)
+          .where(eq(loginNameLockouts.loginName, normalized))
+          .limit(1),
+      ]);
+      return { user: found[0], nameLockedUntil: lock[0]?.lockedUntil ?? null };
     },
 
     async findById(id: string): Promise<UserRow | undefined> {
       const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
-      return row;
-    },
-
-    /**
-     * A completed login: clears the failure count and stores a rehash of an outdated hash. Only while the
-     * account is active and still has the hash the login verified: a password change, reset or deactivation
-     * that got in between wins, and the login is refused (undefined).
-     */
-    async recordLogin(
-      id: string,
-      at: Date,
-      verified: { passwordHash: string; rehash?: string | undefined },
-    ): Promise<UserRow | undefined> {
-      const [row] = await db
-        .update(users)
-        .set({
-          lastLoginAt: at,
-          failedLoginCount: 0,
-          lockedUntil: null,
-          updatedAt: at,
-          ...(verified.rehash ? { passwordHash: verified.rehash } : {}),
-        })
-        .where(stillProvenBy(id, verified.passwordHash))
-        .returning();
       return row;
     },
 

@@ -104,20 +104,12 @@ export interface Keyset {
 export type InsertUserResult = { ok: true; user: UserRow } | { ok: false; taken: 'email' | 'username' };
 
 export interface UsersRepository {
-  insert(user: NewUser): Promise<InsertUserResult>;
-  /** A login name is an email or a username; both are compared in their normalised form. */
-  findByLoginName(normalized: string): Promise<UserRow | undefined>;
+  /** A new account, with its audit row and (optionally) its first one-time token, in one round trip. */
+  insert(user: NewUser, also?: { audit?: AuditEventRow; token?: NewOneTimeToken }): Promise<InsertUserResult>;
+  /** The account a login name names (if any) and the lock of the name itself, in one round trip. */
+  findForLogin(normalized: string): Promise<{ user: UserRow | undefined; nameLockedUntil: Date | null }>;
   findById(id: string): Promise<UserRow | undefined>;
   findByEmail(normalized: string): Promise<UserRow | undefined>;
-  /**
-   * A completed login: clears the failure count and stores a rehash of an outdated hash, only while the account
-   * is active and still has the hash the login verified (else undefined).
-   */
-  recordLogin(
-    id: string,
-    at: Date,
-    verified: { passwordHash: string; rehash?: string | undefined },
-  ): Promise<UserRow | undefined>;
   /** A new password; with `replacing`, only while the account still has that hash. */
   setPassword(
     id: string,
@@ -154,7 +146,22 @@ export interface RotateInput {
   userAgent: string | null;
 }
 
+export interface LoginWrite {
+  session: NewSession;
+  /** The hash the login verified: everything is conditional on the account still holding it, and active. */
+  verifiedHash: string;
+  /** A rehash of an outdated hash, stored with the login. */
+  rehash?: string | undefined;
+  audit: AuditEventRow;
+}
+
 export interface SessionsRepository {
+  /**
+   * A completed login in ONE round trip: the account's login time and cleared failure count (and rehash), the
+   * session, its first refresh token and the audit row, all or nothing; the account as it is now, or
+   * undefined when its proof no longer holds (a password change, reset or deactivation got in).
+   */
+  openForLogin(write: LoginWrite): Promise<UserRow | undefined>;
   /** Opens a session only while the user is active and still has `guard.passwordHash`; whether it opened. */
   create(session: NewSession, guard: { passwordHash: string }): Promise<boolean>;
   /** Exchanges a refresh token for a new one; among concurrent exchanges exactly one wins. */
@@ -192,23 +199,40 @@ export interface FailureResult {
   lockedUntil: Date | null;
 }
 
+/** The audit rows of a failure: `failed` always (its detail gains `failures`), `locked` when it sets the lock. */
+export interface FailureAudit {
+  failed: AuditEventRow;
+  locked: AuditEventRow;
+}
+
 export interface LockoutsRepository {
-  nameLockedUntil(loginName: string): Promise<Date | null>;
-  /** One failure, in ONE statement, so concurrent failures all count. */
-  recordAccountFailure(userId: string, now: Date, policy: LockoutPolicy): Promise<FailureResult>;
-  recordNameFailure(loginName: string, now: Date, policy: LockoutPolicy): Promise<FailureResult>;
+  /** One failure, in ONE statement (so concurrent failures all count), with its audit rows: one round trip. */
+  recordAccountFailure(
+    userId: string,
+    now: Date,
+    policy: LockoutPolicy,
+    audit: FailureAudit,
+  ): Promise<FailureResult>;
+  recordNameFailure(
+    loginName: string,
+    now: Date,
+    policy: LockoutPolicy,
+    audit: FailureAudit,
+  ): Promise<FailureResult>;
 }
 
 export type OneTimePurpose = 'password_reset' | 'email_verification';
 
+export interface NewOneTimeToken {
+  hash: string;
+  userId: string;
+  purpose: OneTimePurpose;
+  now: Date;
+  expiresAt: Date;
+}
+
 export interface OneTimeTokensRepository {
-  create(token: {
-    hash: string;
-    userId: string;
-    purpose: OneTimePurpose;
-    now: Date;
-    expiresAt: Date;
-  }): Promise<void>;
+  create(token: NewOneTimeToken): Promise<void>;
   /** The owner of a usable token, without using it up. */
   peek(hash: string, purpose: OneTimePurpose, now: Date): Promise<string | undefined>;
   /** Uses a token up in ONE conditional statement: among concurrent attempts exactly one gets the owner. */

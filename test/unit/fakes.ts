@@ -9,6 +9,7 @@ import type {
   ApiKeyRow,
   AuditEventRow,
   Database,
+  FailureAudit,
   FailureResult,
   LockoutPolicy,
   NewSession,
@@ -55,9 +56,19 @@ export function fakeDatabase() {
     return { count, lockedUntil };
   };
 
+  const auditFailure = (rows: FailureAudit, result: FailureResult, policy: LockoutPolicy) => {
+    audit.push({ ...rows.failed, detail: { ...rows.failed.detail, failures: result.count } });
+    if (result.count === policy.threshold && result.lockedUntil) {
+      audit.push({
+        ...rows.locked,
+        detail: { ...rows.locked.detail, locked_until: result.lockedUntil.toISOString() },
+      });
+    }
+  };
+
   const db: Database = {
     users: {
-      async insert(user) {
+      async insert(user, also = {}) {
         if (users.some((u) => u.emailNormalized === user.emailNormalized))
           return { ok: false, taken: 'email' };
         if (users.some((u) => u.usernameNormalized === user.usernameNormalized))
@@ -74,19 +85,15 @@ export function fakeDatabase() {
           twoFactorEnabledAt: null,
         };
         users.push(row);
+        if (also.audit) audit.push(also.audit);
         return { ok: true, user: { ...row } };
       },
-      findByLoginName: async (name) =>
-        users.find((u) => u.emailNormalized === name || u.usernameNormalized === name),
+      findForLogin: async (name) => ({
+        user: users.find((u) => u.emailNormalized === name || u.usernameNormalized === name),
+        nameLockedUntil: nameLocks.get(name)?.lockedUntil ?? null,
+      }),
       findById: async (id) => byId(id),
       findByEmail: async (email) => users.find((u) => u.emailNormalized === email),
-      async recordLogin(id, at, verified) {
-        const u = byId(id);
-        if (!u || !u.isActive || u.passwordHash !== verified.passwordHash) return undefined;
-        Object.assign(u, { lastLoginAt: at, failedLoginCount: 0, lockedUntil: null, updatedAt: at });
-        if (verified.rehash) u.passwordHash = verified.rehash;
-        return { ...u };
-      },
       async setPassword(id, hash, now, clearLockout, replacing) {
         const u = byId(id);
         if (!u || (replacing !== undefined && u.passwordHash !== replacing)) return undefined;
@@ -101,6 +108,16 @@ export function fakeDatabase() {
       },
     },
     sessions: {
+      async openForLogin({ session: s, verifiedHash, rehash, audit: row }) {
+        const u = byId(s.userId);
+        if (!u || !u.isActive || u.passwordHash !== verifiedHash) return undefined;
+        const at = s.createdAt;
+        Object.assign(u, { lastLoginAt: at, failedLoginCount: 0, lockedUntil: null, updatedAt: at });
+        if (rehash) u.passwordHash = rehash;
+        await db.sessions.create(s, { passwordHash: u.passwordHash });
+        audit.push(row);
+        return { ...u };
+      },
       async create(s: NewSession, guard) {
         const u = byId(s.userId);
         if (!u || !u.isActive || u.passwordHash !== guard.passwordHash) return false;
@@ -172,17 +189,18 @@ export function fakeDatabase() {
           .slice(0, q.limit),
     },
     lockouts: {
-      nameLockedUntil: async (name) => nameLocks.get(name)?.lockedUntil ?? null,
-      async recordAccountFailure(userId, now, policy) {
+      async recordAccountFailure(userId, now, policy, rows) {
         const u = byId(userId);
         if (!u) return { count: 0, lockedUntil: null };
         const next = fail({ count: u.failedLoginCount, lockedUntil: u.lockedUntil }, now, policy);
         Object.assign(u, { failedLoginCount: next.count, lockedUntil: next.lockedUntil });
+        auditFailure(rows, next, policy);
         return next;
       },
-      async recordNameFailure(name, now, policy) {
+      async recordNameFailure(name, now, policy, rows) {
         const next = fail(nameLocks.get(name) ?? { count: 0, lockedUntil: null }, now, policy);
         nameLocks.set(name, next);
+        auditFailure(rows, next, policy);
         return next;
       },
     },

@@ -208,9 +208,17 @@ describe('bad input never becomes a 500', () => {
   it('answers hostile login names with 401, never 500', async () => {
     // A per-run suffix: a real database keeps name lockouts between runs, and five runs would lock these names.
     const run = crypto.randomUUID().slice(0, 8);
-    const names = ["' OR 1=1 --", '%', '_', '\u0000', 'a'.repeat(240), '𝔞𝔡𝔞', '\uFEFFada'].map(
-      (n) => `${n}${run}`,
-    );
+    const names = [
+      "' OR 1=1 --",
+      '%',
+      '_',
+      '\u0000',
+      '\ud800',
+      'x\udfff',
+      'a'.repeat(240),
+      '𝔞𝔡𝔞',
+      '\uFEFFada',
+    ].map((n) => `${n}${run}`);
     for (const username of names) {
       const res = await h.call('POST', '/api/v1/auth/login', {
         json: { username, password: 'Anything-123' },

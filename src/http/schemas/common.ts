@@ -2,6 +2,7 @@
 // schemas into OpenAPI request bodies and responses.
 import { z } from '@hono/zod-openapi';
 import { codesByStatus } from '../../auth/errors.ts';
+import { isWellFormed } from '../../auth/normalize.ts';
 
 /** A password as a body carries it: never trimmed; the policy checks length. */
 export const password = z.string().min(1).max(1024);
@@ -43,7 +44,8 @@ export const text = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((value) => !value.includes('\u0000'), { message: 'Must not contain NUL characters.' });
+    .refine((value) => !value.includes('\u0000'), { message: 'Must not contain NUL characters.' })
+    .refine(isWellFormed, { message: 'Must be well-formed Unicode (no lone surrogates).' });
 
 /** The machine codes each error status can carry, from the one catalogue, so the document lists them per response. */
 export const CODES_BY_STATUS = codesByStatus();
