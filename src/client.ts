@@ -1,7 +1,9 @@
 // The typed client for SPAs: `hono/client` over the Worker's own route types, plus a session helper that keeps
 // the tokens, refreshes once on `401 token_expired` (parallel calls share that one refresh) and forgets
-// everything when the server says the session is over. Runs in browsers, workers and Node; imports no
-// server code at run time (the `Api` import is a type).
+// everything when the server says the session is over. In a browser it defaults to cookie sessions: the
+// refresh token stays in the server's HttpOnly cookie and never reaches JavaScript; the access token is kept
+// in memory, and `restore()` recovers it after a reload with one refresh. Runs in browsers, workers and
+// Node; imports no server code at run time (the `Api` import is a type).
 import { hc, type InferResponseType } from 'hono/client';
 import type { Api } from './http/routes/api.ts';
 
@@ -9,8 +11,16 @@ export type { Api };
 
 export interface Tokens {
   access_token: string;
-  refresh_token: string;
+  /** Absent in cookie mode: the refresh token is in the `__Host-portcullis_rt` cookie. */
+  refresh_token?: string;
 }
+
+/**
+ * `cookie`: the refresh token travels only in an HttpOnly cookie (`X-Session-Mode: cookie`, credentials
+ * included); XSS cannot read it. `body`: the refresh token is handed to JavaScript and kept in `storage`
+ * (native apps, scripts; in a browser the weaker choice). The default is `cookie` where there is a `document`.
+ */
+export type SessionMode = 'cookie' | 'body';
 
 /** Where the tokens live between calls. The default keeps them in memory only (gone on reload). */
 export interface TokenStorage {
@@ -25,6 +35,7 @@ export interface PortcullisClientOptions {
   baseUrl: string;
   fetch?: typeof fetch;
   storage?: TokenStorage;
+  session?: SessionMode;
   /** Called once whenever the tokens are dropped: after logout, on reuse detection, or a dead session. */
   onSignedOut?: (reason: SignedOutReason) => void;
 }
@@ -67,9 +78,7 @@ export function webStorage(area: WebStorageArea, key = 'portcullis.tokens'): Tok
     load() {
       try {
         const parsed = JSON.parse(area.getItem(key) ?? 'null') as Tokens | null;
-        return parsed && typeof parsed.access_token === 'string' && typeof parsed.refresh_token === 'string'
-          ? parsed
-          : null;
+        return parsed && typeof parsed.access_token === 'string' ? parsed : null;
       } catch {
         return null;
       }
@@ -94,10 +103,17 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const rawFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const storage = options.storage ?? memoryStorage();
+  const mode: SessionMode = options.session ?? ('document' in globalThis ? 'cookie' : 'body');
+  const cookies = mode === 'cookie';
   let refreshing: Promise<boolean> | null = null;
 
   const setTokens = (tokens: Tokens | null) =>
-    storage.save(tokens && { access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+    storage.save(
+      tokens &&
+        (cookies || tokens.refresh_token === undefined
+          ? { access_token: tokens.access_token }
+          : { access_token: tokens.access_token, refresh_token: tokens.refresh_token }),
+    );
   const signOut = (reason: SignedOutReason) => {
     const hadTokens = storage.load() !== null;
     setTokens(null);
@@ -105,17 +121,25 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
   };
 
   /** For the routes that take no bearer token (login, refresh): straight to the network, no retry logic. */
+  /** What every request of cookie mode carries: the mode header and the cookies. */
+  // `credentials` is the browser's (the Workers types, which this file is checked with, do not list it).
+  const sessionInit = (cookies ? { credentials: 'include' } : {}) as RequestInit;
   const postJson = (path: string, body: unknown): Promise<Response> =>
     rawFetch(`${baseUrl}/api/v1${path}`, {
+      ...sessionInit,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(cookies ? { 'x-session-mode': 'cookie' } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
   async function doRefresh(): Promise<boolean> {
     const tokens = storage.load();
-    if (!tokens) return false;
-    const res = await postJson('/auth/refresh', { refresh_token: tokens.refresh_token });
+    // In cookie mode a refresh needs no stored token: the cookie is the refresh token (restore after reload).
+    if (!tokens && !cookies) return false;
+    const res = await postJson(
+      '/auth/refresh',
+      cookies ? undefined : { refresh_token: tokens?.refresh_token },
+    );
     if (res.ok) {
       setTokens(await res.json<Tokens>());
       return true;
@@ -123,7 +147,7 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (res.status === 401) {
       const problem = await problemOf(res);
       // Only if the tokens are still the ones this refresh used: a login meanwhile must not be undone.
-      if (storage.load()?.refresh_token === tokens.refresh_token)
+      if (storage.load()?.access_token === tokens?.access_token)
         signOut(problem.code === 'refresh_token_reused' ? 'refresh_token_reused' : 'session_ended');
     }
     // 429, 503 or a network failure: keep the tokens; the caller sees the original 401 and may retry later.
@@ -145,7 +169,8 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
 
   /** The fetch under `api`: adds the bearer token, and on `token_expired` refreshes once and retries once. */
   const authedFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
+    const request = new Request(input, { ...sessionInit, ...init });
+    if (cookies) request.headers.set('x-session-mode', 'cookie');
     if (request.headers.has('authorization') || request.headers.has('x-api-key')) return rawFetch(request);
     const used = storage.load()?.access_token;
     if (!used) return rawFetch(request);
@@ -181,6 +206,13 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     isSignedIn: (): boolean => storage.load() !== null,
     setTokens,
     refresh,
+    /** The session mode this client uses. */
+    mode,
+    /**
+     * Cookie mode, after a page load: asks for a fresh access token with the refresh cookie (one refresh).
+     * True when the browser still had a session.
+     */
+    restore: (): Promise<boolean> => (cookies ? refresh() : Promise.resolve(storage.load() !== null)),
 
     async login(username: string, password: string): Promise<LoginResult> {
       const res = await expectOk(await postJson('/auth/login', { username, password }));
@@ -214,7 +246,10 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     async logout(): Promise<void> {
       const tokens = storage.load();
       try {
-        if (tokens) await api.auth.logout.$post({ json: { refresh_token: tokens.refresh_token } });
+        if (tokens)
+          await api.auth.logout.$post({
+            json: tokens.refresh_token === undefined ? {} : { refresh_token: tokens.refresh_token },
+          });
       } finally {
         signOut('logout');
       }

@@ -72,6 +72,19 @@ describe('the demo page in Chromium', () => {
     await shot('02-signed-in');
   });
 
+  it('threat: XSS reads the refresh token -> the page holds none; it is in an HttpOnly __Host- cookie', async () => {
+    expect(await page.evaluate(() => document.cookie)).not.toContain('portcullis_rt');
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    expect(stored).not.toContain('refresh_token');
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === '__Host-portcullis_rt')).toMatchObject({
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      path: '/',
+    });
+  });
+
   it('lists sessions and revokes another one', async () => {
     // A second device signs in behind the page's back.
     const other = await fetch(`${server.url}/api/v1/auth/login`, {
