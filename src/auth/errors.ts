@@ -108,19 +108,21 @@ export function challengeHeader(challenge: Challenge, scope?: string): string {
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
+  readonly code: ErrorCode;
+  /** A human sentence for the client: never a token, key, password or SQL. */
+  readonly detail: string;
   readonly status: number;
   readonly challenge: Challenge | undefined;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
   readonly scope: string | undefined;
 
-  constructor(
-    readonly code: ErrorCode,
-    /** A human sentence for the client: never a token, key, password or SQL. */
-    readonly detail: string,
-    options: AuthErrorOptions & { variant?: string } = {},
-  ) {
+  // Fields declared above rather than as parameter properties: Node's type stripping (the docs script reads
+  // this file) does not take those.
+  constructor(code: ErrorCode, detail: string, options: AuthErrorOptions & { variant?: string } = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.detail = detail;
     const entry = catalogueEntry(code, options.variant);
     this.status = entry.status;
     this.challenge = entry.challenge;
