@@ -35,6 +35,11 @@ export interface RequestContext {
    * headers of the response.
    */
   limit(scope: RateLimitScope, key: string): Promise<void>;
+  /**
+   * The DPoP key (RFC 7638 thumbprint) this request proved possession of (auth/dpop.ts), or null: a session
+   * opened or refreshed with one is bound to it.
+   */
+  dpopKey: string | null;
   /** The browser's device cookie (auth/device-cookie.ts), and a way to give it a new one. */
   device: {
     presented: string | undefined;

@@ -22,6 +22,8 @@ export interface AccessClaims {
   username: string;
   roles: string[];
   amr: string[];
+  /** The DPoP key the token is bound to (RFC 9449): it is accepted only with a proof of that key. */
+  cnf?: { jkt: string };
 }
 
 export interface TokenSettings {
@@ -49,6 +51,7 @@ export async function issueAccessToken(
     username: string;
     roles: string[];
     amr: string[];
+    jkt?: string | null;
   },
 ): Promise<IssuedAccessToken> {
   const now = Math.floor(s.clock.now().getTime() / 1000);
@@ -60,6 +63,7 @@ export async function issueAccessToken(
     username: subject.username,
     roles: subject.roles,
     amr: subject.amr,
+    ...(subject.jkt ? { cnf: { jkt: subject.jkt } } : {}),
   })
     .setProtectedHeader({ alg: s.keys.active.alg, kid: s.keys.active.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(s.issuer)
@@ -103,7 +107,9 @@ export async function verifyAccessToken(s: TokenSettings, token: string): Promis
     typeof p.email !== 'string' ||
     typeof p.username !== 'string' ||
     !strings(p.roles) ||
-    !strings(p.amr)
+    !strings(p.amr) ||
+    (p.cnf !== undefined &&
+      (typeof p.cnf !== 'object' || typeof (p.cnf as { jkt?: unknown }).jkt !== 'string'))
   ) {
     throw invalidToken();
   }

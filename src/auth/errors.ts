@@ -4,7 +4,8 @@
 // http/middleware/errors.ts turns an AuthError into problem+json.
 
 /** The challenges a 401 (or a key's 403) carries; rendered in one place, `challengeHeader`. */
-export type Challenge = 'bearer' | 'bearer_invalid_token' | 'api_key' | 'api_key_insufficient_scope';
+export type Challenge =
+  'bearer' | 'bearer_invalid_token' | 'api_key' | 'api_key_insufficient_scope' | 'dpop_invalid_proof';
 
 export interface CatalogueEntry {
   status: number;
@@ -41,6 +42,8 @@ export const ERROR_CATALOGUE = {
   token_expired: { status: 401, challenge: 'bearer_invalid_token' },
   token_revoked: { status: 401, challenge: 'bearer_invalid_token' },
   refresh_token_reused: { status: 401, challenge: 'bearer_invalid_token' },
+  /** A DPoP proof (RFC 9449) that is malformed, for another request, too old, replayed or of the wrong key. */
+  invalid_dpop_proof: { status: 401, challenge: 'dpop_invalid_proof' },
   /** A failed second login step is 401; a wrong code from a caller already signed in is 403. */
   invalid_2fa_code: {
     status: 401,
@@ -101,6 +104,8 @@ export function challengeHeader(challenge: Challenge, scope?: string): string {
       return `Bearer ${REALM}, error="invalid_token"`;
     case 'api_key':
       return 'ApiKey';
+    case 'dpop_invalid_proof':
+      return `DPoP algs="ES256 EdDSA", error="invalid_dpop_proof"`;
     case 'api_key_insufficient_scope':
       return `ApiKey error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}`;
   }

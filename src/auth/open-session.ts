@@ -31,6 +31,7 @@ export async function prepareSession(
       createdAt: now,
       expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtl * 1000),
       tokenHash: refresh.hash,
+      jkt: ctx.dpopKey,
     },
   };
 }
@@ -41,11 +42,12 @@ export async function tokenResponse(
   user: UserRow,
   prepared: PreparedSession,
 ): Promise<LoginResponse> {
-  const access = await accessTokenFor(deps, user, prepared.session.id, prepared.session.amr);
+  const { id, amr, jkt } = prepared.session;
+  const access = await accessTokenFor(deps, user, id, amr, jkt);
   return {
     ...access,
     refresh_token: prepared.refreshToken,
-    token_type: 'bearer',
+    token_type: jkt ? 'DPoP' : 'bearer',
     refreshExpiresAt: prepared.session.expiresAt,
     user: userView(user),
   };

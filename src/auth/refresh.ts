@@ -15,6 +15,7 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
   const result = await deps.db.sessions.rotate({
     tokenHash: hash,
     newTokenHash: next.hash,
+    jkt: ctx.dpopKey,
     now: deps.clock.now(),
     ipAddress: ctx.ip,
     userAgent: ctx.userAgent,
@@ -32,7 +33,8 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
     );
   }
   if (result.kind === 'invalid' || !result.user.isActive) throw invalidRefreshToken();
-  const access = await accessTokenFor(deps, result.user, result.session.id, result.session.amr);
+  const { id, amr, jkt } = result.session;
+  const access = await accessTokenFor(deps, result.user, id, amr, jkt);
   audit(deps, ctx, {
     type: 'token_refreshed',
     userId: result.user.id,
@@ -41,7 +43,7 @@ export async function refresh(deps: Deps, ctx: RequestContext, refreshToken: str
   return {
     ...access,
     refresh_token: next.token,
-    token_type: 'bearer',
+    token_type: jkt ? 'DPoP' : 'bearer',
     refreshExpiresAt: result.session.expiresAt,
   };
 }

@@ -8,7 +8,8 @@ import type { UserView } from './user-view.ts';
 export interface TokenPair {
   access_token: string;
   refresh_token: string;
-  token_type: 'bearer';
+  /** `DPoP` when the tokens are bound to the client's DPoP key (RFC 9449). */
+  token_type: 'bearer' | 'DPoP';
   expires_in: number;
   /** When the session (and so its refresh token) ends: the refresh cookie's Max-Age. Not part of a body. */
   refreshExpiresAt: Date;
@@ -23,6 +24,7 @@ export async function accessTokenFor(
   user: UserRow,
   sessionId: string,
   amr: string[],
+  jkt: string | null = null,
 ): Promise<{ access_token: string; expires_in: number }> {
   const issued = await issueAccessToken(tokenSettings(deps), {
     userId: user.id,
@@ -31,6 +33,7 @@ export async function accessTokenFor(
     username: user.username,
     roles: user.roles,
     amr,
+    jkt,
   });
   return { access_token: issued.token, expires_in: issued.expiresIn };
 }

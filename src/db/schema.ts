@@ -80,6 +80,8 @@ export const sessions = pgTable(
     expiresAt: time('expires_at').notNull(),
     revokedAt: time('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** The DPoP key (RFC 7638 thumbprint) the session is bound to: its refreshes need a proof of that key. */
+    jkt: text('jkt'),
   },
   (t) => [
     index('sessions_user_id_idx').on(t.userId, t.createdAt),

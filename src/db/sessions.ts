@@ -33,6 +33,7 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
             expiresAt: value(s.expiresAt, sessions.expiresAt, 'timestamptz').as('expires_at'),
             revokedAt: sql<Date | null>`null::timestamptz`.as('revoked_at'),
             revokedReason: sql<string | null>`null::text`.as('revoked_reason'),
+            jkt: value(s.jkt, sessions.jkt, 'text').as('jkt'),
           })
           .from(users)
           .where(stillProvenBy(s.userId, passwordHash))
@@ -55,12 +56,6 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
         .from(sessions)
         .where(eq(sessions.id, s.id)),
     );
-
-  const liveSessionIds = (now: Date) =>
-    db
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
 
   return {
     /**
@@ -110,6 +105,12 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
      */
     async rotate(input: RotateInput): Promise<RotateResult> {
       const { tokenHash, newTokenHash, now } = input;
+      // A session bound to a DPoP key rotates only for a proof of that key, an unbound one only without one.
+      const sameKey = input.jkt === null ? isNull(sessions.jkt) : eq(sessions.jkt, input.jkt);
+      const liveWithKey = db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now), sameKey));
       const successor = db
         .select({ sessionId: refreshTokens.sessionId })
         .from(refreshTokens)
@@ -124,7 +125,7 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
               eq(refreshTokens.tokenHash, tokenHash),
               isNull(refreshTokens.rotatedAt),
               gt(refreshTokens.expiresAt, now),
-              inArray(refreshTokens.sessionId, liveSessionIds(now)),
+              inArray(refreshTokens.sessionId, liveWithKey),
             ),
           )
           .returning({ sessionId: refreshTokens.sessionId }),

@@ -52,6 +52,7 @@ export function requestContextFor(deps: Pick<Deps, 'store' | 'clock'>): Middlewa
         }
       },
       limit: (scope, key) => enforceLimit(c, deps.store, deps.clock, { scope, key }),
+      dpopKey: null,
       device: {
         presented: getCookie(c, DEVICE_COOKIE, 'host'),
         remember(value, maxAgeSeconds) {

@@ -51,6 +51,8 @@ export interface SessionRow {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The DPoP key thumbprint the session is bound to, or null. */
+  jkt: string | null;
 }
 
 export interface ApiKeyRow {
@@ -130,6 +132,8 @@ export interface NewSession {
   createdAt: Date;
   expiresAt: Date;
   tokenHash: string;
+  /** The DPoP key the session is bound to (its refreshes then need a proof of it), or null. */
+  jkt: string | null;
 }
 
 export type RotateResult =
@@ -140,6 +144,8 @@ export type RotateResult =
 
 export interface RotateInput {
   tokenHash: string;
+  /** The DPoP key the refresh proved, or null: a bound session refreshes only with a proof of its key. */
+  jkt: string | null;
   newTokenHash: string;
   now: Date;
   ipAddress: string | null;

@@ -50,6 +50,8 @@ export interface TokenVerdict {
   revoked: boolean;
   /** False when the store has no epoch: `revoked: false` then means nothing. */
   warm: boolean;
+  /** True when the DPoP proof's jti given with the check had been seen before (a replay). */
+  replayed: boolean;
   limit?: RateLimitResult;
 }
 
@@ -61,7 +63,11 @@ export interface Store {
    * The revocation check of an access token, whether the store is warm, and optionally a rate-limit check,
    * in ONE round trip. Throws StoreUnavailableError when the store cannot answer: callers fail closed.
    */
-  checkToken(token: TokenCheck, limit?: LimitRequest): Promise<TokenVerdict>;
+  checkToken(
+    token: TokenCheck,
+    limit?: LimitRequest,
+    proof?: { jti: string; ttlSeconds: number },
+  ): Promise<TokenVerdict>;
   /** A rate-limit check alone (public routes). Throws StoreUnavailableError rather than letting a request through. */
   limit(request: LimitRequest): Promise<RateLimitResult>;
   /** Marks access tokens (by jti) and whole sessions (by id) revoked until their access tokens have expired. */

@@ -13,10 +13,14 @@ import {
   type TokenCheck,
 } from '../ports/store.ts';
 
-// KEYS: the revocation marks, then the epoch sentinel. Returns {revoked, warm}.
+// KEYS: the jti and sid revocation marks, the epoch sentinel, and (optionally) a DPoP proof's jti, claimed
+// for ARGV[1] seconds. Returns {revoked, warm, replayed}: the revocation check and the proof's replay check
+// are one script, in the same HTTP request as the rate limit.
 const REVOKED_SCRIPT = `local revoked = 0
-for i = 1, #KEYS - 1 do if redis.call('EXISTS', KEYS[i]) == 1 then revoked = 1 end end
-return {revoked, redis.call('EXISTS', KEYS[#KEYS])}`;
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then revoked = 1 end
+local replayed = 0
+if KEYS[4] and not redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[1]) then replayed = 1 end
+return {revoked, redis.call('EXISTS', KEYS[3]), replayed}`;
 // KEYS: the claim, the epoch sentinel; ARGV: TTL seconds, issued-at ms. Returns 1 claimed, 0 taken, -1 cold.
 const CLAIM_SCRIPT = `local epoch = redis.call('GET', KEYS[2])
 if not epoch then return -1 end
@@ -96,25 +100,24 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
   };
 
   return {
-    checkToken: (token: TokenCheck, limit?: LimitRequest) =>
+    checkToken: (token: TokenCheck, limit?: LimitRequest, proof?: { jti: string; ttlSeconds: number }) =>
       guard(async () => {
         if (limit && isCachedBlock(limit)) {
           // Refused without a request; whether the token is revoked no longer matters.
-          return {
-            revoked: false,
-            warm: true,
-            limit: await limitResult(limiter(limit.scope).limit(limit.key)),
-          };
+          const result = await limitResult(limiter(limit.scope).limit(limit.key));
+          return { revoked: false, warm: true, replayed: false, limit: result };
         }
         // Both commands are issued in this tick, so the auto-pipeline sends them as one HTTP request.
-        const verdict = redis.eval<[], [number, number]>(
+        const keys = [jtiKey(token.jti), sidKey(token.sid), EPOCH_KEY];
+        if (proof) keys.push(`dpop:${proof.jti}`);
+        const verdict = redis.eval<number[], [number, number, number]>(
           REVOKED_SCRIPT,
-          [jtiKey(token.jti), sidKey(token.sid), EPOCH_KEY],
-          [],
+          keys,
+          proof ? [Math.max(1, Math.ceil(proof.ttlSeconds))] : [],
         );
         const limited = limit ? limitResult(limiter(limit.scope).limit(limit.key)) : undefined;
-        const [[revoked, warm], result] = await Promise.all([verdict, limited]);
-        const answer = { revoked: revoked === 1, warm: warm === 1 };
+        const [[revoked, warm, replayed], result] = await Promise.all([verdict, limited]);
+        const answer = { revoked: revoked === 1, warm: warm === 1, replayed: replayed === 1 };
         return result ? { ...answer, limit: result } : answer;
       }),
 

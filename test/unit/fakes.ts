@@ -132,6 +132,7 @@ export function fakeDatabase() {
           expiresAt: s.expiresAt,
           revokedAt: null,
           revokedReason: null,
+          jkt: s.jkt,
         });
         refreshTokens.push({
           tokenHash: s.tokenHash,
@@ -141,10 +142,19 @@ export function fakeDatabase() {
         });
         return true;
       },
-      async rotate({ tokenHash, newTokenHash, now, ipAddress, userAgent }) {
+      async rotate(input) {
+        const { tokenHash, newTokenHash, now, ipAddress, userAgent } = input;
         const token = refreshTokens.find((t) => t.tokenHash === tokenHash);
         const session = token && sessions.find((s) => s.id === token.sessionId);
-        if (token && session && !token.rotatedAt && later(token.expiresAt, now) && live(session, now)) {
+        const sameKey = session?.jkt === (input.jkt ?? null);
+        if (
+          token &&
+          session &&
+          !token.rotatedAt &&
+          later(token.expiresAt, now) &&
+          live(session, now) &&
+          sameKey
+        ) {
           token.rotatedAt = now;
           refreshTokens.push({
             tokenHash: newTokenHash,
@@ -282,7 +292,9 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       requests += 1;
       const revoked = alive(`jti:${token.jti}`) || alive(`sid:${token.sid}`);
       const warm = epoch !== undefined;
-      return request ? { revoked, warm, limit: limit(request) } : { revoked, warm };
+      return request
+        ? { revoked, warm, replayed: false, limit: limit(request) }
+        : { revoked, warm, replayed: false };
     },
     async limit(request) {
       requests += 1;
@@ -402,6 +414,7 @@ export async function unitHarness(env: Record<string, string> = {}): Promise<Uni
     userAgent: 'unit',
     requestId: 'unit',
     device: { presented: undefined, remember: () => {} },
+    dpopKey: null,
     waitUntil: (promise) => void pending.push(promise),
     async limit(scope, key) {
       limited.push({ scope, key });

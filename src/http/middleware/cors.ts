@@ -35,7 +35,7 @@ export function corsForAllowedOrigins(options: CorsOptions): MiddlewareHandler {
     origin: (origin) => (allowed(origin) ? origin : null),
     credentials: true,
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-ID', 'X-Session-Mode'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-ID', 'X-Session-Mode', 'DPoP'],
     exposeHeaders: EXPOSED,
     maxAge: 600,
   });

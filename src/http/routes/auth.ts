@@ -28,6 +28,7 @@ import {
 import { Message, UserEnvelope, json, jsonBody, problems } from '../schemas/common.ts';
 import { parseOr422, validationFailed } from '../validation.ts';
 import { allowedOrigin } from '../middleware/cors.ts';
+import { bindDpop } from '../dpop.ts';
 import {
   clearRefreshCookie,
   cookieMode,
@@ -112,7 +113,9 @@ export function authRoutes(deps: Deps, auth: Authorization) {
       async (c) => {
         const raw =
           loginMediaType(c.req.header('content-type')) === 'form' ? c.req.valid('form') : c.req.valid('json');
-        const result = await login(deps, requestContext(c), parseOr422(LoginBody, raw));
+        const input = parseOr422(LoginBody, raw);
+        await bindDpop(c, deps);
+        const result = await login(deps, requestContext(c), input);
         const body = 'requires_2fa' in result ? result : tokenBody(c, result, deps.clock);
         return c.json(body, 200, NO_STORE);
       },
@@ -154,6 +157,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             },
           ]);
         }
+        await bindDpop(c, deps);
         const tokens = await login2fa(deps, requestContext(c), first, factor);
         return c.json(tokenBody(c, tokens, deps.clock), 200, NO_STORE);
       },
@@ -176,6 +180,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
       async (c) => {
         const token = refreshTokenOf(c, c.req.valid('json')?.refresh_token, originAllowed);
         if (token === undefined) throw validationFailed(REFRESH_TOKEN_REQUIRED);
+        await bindDpop(c, deps);
         try {
           const pair = await refresh(deps, requestContext(c), token);
           return c.json(tokenBody(c, pair, deps.clock), 200, NO_STORE);
@@ -241,6 +246,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             roles: claims.roles,
             amr: claims.amr,
             expires_at: new Date(claims.exp * 1000).toISOString(),
+            ...(claims.cnf ? { cnf: { jkt: claims.cnf.jkt } } : {}),
           },
           200,
         );

@@ -14,7 +14,9 @@ export const TokenPair = z
       .literal('cookie')
       .optional()
       .openapi({ description: 'Cookie mode: the refresh token is in the `__Host-portcullis_rt` cookie' }),
-    token_type: z.literal('bearer'),
+    token_type: z
+      .enum(['bearer', 'DPoP'])
+      .openapi({ description: "`DPoP` when bound to the DPoP key that signed the request's proof" }),
     expires_in: z.number().int().openapi({ example: 900 }),
   })
   .openapi('TokenPair');
@@ -100,6 +102,10 @@ export const SessionInfo = z
     roles: z.array(z.string()),
     amr: z.array(z.string()),
     expires_at: z.string().openapi({ format: 'date-time' }),
+    cnf: z
+      .object({ jkt: z.string() })
+      .optional()
+      .openapi({ description: 'The DPoP key the token is bound to (RFC 7638 thumbprint), when it is bound' }),
   })
   .openapi('SessionInfo');
 
