@@ -8,9 +8,13 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   return element as T;
 };
 
+// Cookie mode (the default in a browser: the refresh token stays in the HttpOnly cookie) and DPoP: the access
+// token, kept in sessionStorage so that a reload keeps the page signed in, is bound to a non-extractable key
+// in IndexedDB, so a copy of it is worth nothing anywhere else.
 const client = createPortcullisClient({
   baseUrl: location.origin,
   storage: webStorage(sessionStorage),
+  dpop: true,
   onSignedOut: (reason) => {
     say(reason === 'logout' ? 'Logged out.' : `Signed out: ${reason}.`);
     void render();

@@ -5,6 +5,7 @@
 // in memory, and `restore()` recovers it after a reload with one refresh. Runs in browsers, workers and
 // Node; imports no server code at run time (the `Api` import is a type).
 import { hc, type InferResponseType } from 'hono/client';
+import { createDpopSigner } from './client-dpop.ts';
 import type { Api } from './http/routes/api.ts';
 
 export type { Api };
@@ -36,6 +37,11 @@ export interface PortcullisClientOptions {
   fetch?: typeof fetch;
   storage?: TokenStorage;
   session?: SessionMode;
+  /**
+   * Bind the session to a DPoP key (RFC 9449): a non-extractable ECDSA P-256 key made with WebCrypto and kept
+   * in IndexedDB; every request carries a proof of it, so a token copied out of the page is useless elsewhere.
+   */
+  dpop?: boolean;
   /** Called once whenever the tokens are dropped: after logout, on reuse detection, or a dead session. */
   onSignedOut?: (reason: SignedOutReason) => void;
 }
@@ -105,6 +111,7 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
   const storage = options.storage ?? memoryStorage();
   const mode: SessionMode = options.session ?? ('document' in globalThis ? 'cookie' : 'body');
   const cookies = mode === 'cookie';
+  const dpop = options.dpop ? createDpopSigner() : undefined;
   let refreshing: Promise<boolean> | null = null;
 
   const setTokens = (tokens: Tokens | null) =>
@@ -120,17 +127,30 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (hadTokens) options.onSignedOut?.(reason);
   };
 
-  /** For the routes that take no bearer token (login, refresh): straight to the network, no retry logic. */
-  /** What every request of cookie mode carries: the mode header and the cookies. */
-  // `credentials` is the browser's (the Workers types, which this file is checked with, do not list it).
+  // What every request of cookie mode carries: the cookies. (`credentials` is the browser's: the Workers
+  // types, which this file is checked with, do not list it.)
   const sessionInit = (cookies ? { credentials: 'include' } : {}) as RequestInit;
-  const postJson = (path: string, body: unknown): Promise<Response> =>
-    rawFetch(`${baseUrl}/api/v1${path}`, {
+  /** For the routes that take no bearer token (login, refresh): straight to the network, no retry logic. */
+  const postJson = async (path: string, body: unknown): Promise<Response> => {
+    const url = `${baseUrl}/api/v1${path}`;
+    return rawFetch(url, {
       ...sessionInit,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(cookies ? { 'x-session-mode': 'cookie' } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(cookies ? { 'x-session-mode': 'cookie' } : {}),
+        ...(dpop ? { dpop: await dpop.proof('POST', url) } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  };
+
+  /** Puts the access token on a request: `Bearer`, or `DPoP` with a proof bound to it. */
+  const authorize = async (request: Request, token: string) => {
+    if (!dpop) return request.headers.set('authorization', `Bearer ${token}`);
+    request.headers.set('authorization', `DPoP ${token}`);
+    request.headers.set('dpop', await dpop.proof(request.method, request.url, token));
+  };
 
   async function doRefresh(): Promise<boolean> {
     const tokens = storage.load();
@@ -176,14 +196,14 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (!used) return rawFetch(request);
     // The body can be sent once only: keep a copy for the one retry.
     const retry = request.clone();
-    request.headers.set('authorization', `Bearer ${used}`);
+    await authorize(request, used);
     const res = await rawFetch(request);
     if (!(await isTokenExpired(res))) return res;
     // Another call may have refreshed while this one was in flight: then only the retry is needed.
     if (storage.load()?.access_token === used && !(await refresh())) return res;
     const next = storage.load()?.access_token;
     if (!next) return res;
-    retry.headers.set('authorization', `Bearer ${next}`);
+    await authorize(retry, next);
     return rawFetch(retry);
   };
 

@@ -76,15 +76,18 @@ export async function verifyDpopProof(
       typ: 'dpop+jwt',
       algorithms: [alg],
       requiredClaims: ['jti', 'iat', 'htm', 'htu'],
-      maxTokenAge: DPOP_MAX_AGE_SECONDS,
       currentDate: clock.now(),
     }));
   } catch (error) {
-    throw invalidDpopProof('The DPoP proof does not verify, or is too old.', error);
+    throw invalidDpopProof('The DPoP proof does not verify.', error);
   }
+  // The window is checked here, both ways: jose's maxTokenAge refuses an iat even a second ahead, and a
+  // client's clock is often a little ahead of ours.
   const now = Math.floor(clock.now().getTime() / 1000);
-  const iat = payload.iat as number;
-  if (iat > now + DPOP_MAX_AGE_SECONDS) throw invalidDpopProof('The DPoP proof is issued in the future.');
+  const iat = payload.iat;
+  if (typeof iat !== 'number') throw invalidDpopProof('The DPoP proof needs an iat.');
+  if (now - iat > DPOP_MAX_AGE_SECONDS) throw invalidDpopProof('The DPoP proof is too old.');
+  if (iat - now > DPOP_MAX_AGE_SECONDS) throw invalidDpopProof('The DPoP proof is issued in the future.');
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) {
     throw invalidDpopProof('The DPoP proof needs a unique jti.');
   }

@@ -2,6 +2,8 @@
 // log in, a second session revoked from the list, 2FA enrolled by scanning the QR code the page renders, an API
 // key created and used, log out, log in again with a TOTP code, log out. Any CSP violation or console error
 // fails the test. Screenshots land in test/e2e/screenshots/ (git-ignored, kept by CI as artefacts).
+import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import jsQR from 'jsqr';
 import { Secret, TOTP, URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
@@ -83,6 +85,33 @@ describe('the demo page in Chromium', () => {
       sameSite: 'Strict',
       path: '/',
     });
+  });
+
+  it('threat: an access token copied out of the page is refused with another DPoP key, and as Bearer', async () => {
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(sessionStorage.getItem('portcullis.tokens') ?? '{}') as { access_token?: string })
+          .access_token,
+    );
+    expect(token).toEqual(expect.any(String));
+    const url = `${server.url}/api/v1/auth/session`;
+    const asBearer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(asBearer.status).toBe(401);
+    expect(((await asBearer.json()) as { code: string }).code).toBe('invalid_token');
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const ath = createHash('sha256').update(token!).digest('base64url');
+    const proof = await new SignJWT({
+      htm: 'GET',
+      htu: url,
+      jti: crypto.randomUUID(),
+      iat: Math.floor(Date.now() / 1000),
+      ath,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const withThiefKey = await fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+    expect(withThiefKey.status).toBe(401);
+    expect(((await withThiefKey.json()) as { code: string }).code).toBe('invalid_token');
   });
 
   it('lists sessions and revokes another one', async () => {

@@ -189,3 +189,30 @@ describe('the typed SPA client', () => {
     expect((await me.json()).user.username).toBe(user.username);
   });
 });
+
+describe('the client with dpop: true', () => {
+  it('binds the session to its own key: every call carries a proof; the token is useless without the key', async () => {
+    // The client dates its proofs by the real clock: the server's frozen one is set to it.
+    h.clock.set(Date.now());
+    const user = newUser();
+    await signUp(h, user);
+    const { fetch } = countingFetch(h);
+    const client = createPortcullisClient({ baseUrl: 'http://portcullis.test', fetch, dpop: true });
+    await client.login(user.username, user.password);
+    const access = client.tokens()!.access_token;
+    const session = await client.api.auth.session.$get();
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ active: true, cnf: { jkt: expect.any(String) } });
+    // Copied out and replayed without the key: as Bearer, refused.
+    const stolen = await h.call('GET', '/api/v1/auth/session', { token: access });
+    expect((await problemOf(stolen)).code).toBe('invalid_token');
+    // A refresh with a proof of the same key: new tokens, still bound, still usable by this client only.
+    expect(await client.refresh()).toBe(true);
+    const next = client.tokens()!.access_token;
+    expect(next).not.toBe(access);
+    expect((await client.api.auth.me.$get()).status).toBe(200);
+    expect((await problemOf(await h.call('GET', '/api/v1/auth/me', { token: next }))).code).toBe(
+      'invalid_token',
+    );
+  });
+});

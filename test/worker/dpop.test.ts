@@ -127,6 +127,10 @@ describe('DPoP-bound sessions', () => {
         'an iat in the future',
         () => key.proof('GET', path, { accessToken: access_token, claims: { iat: seconds + 120 } }),
       ],
+      [
+        'an iat 61 s old',
+        () => key.proof('GET', path, { accessToken: access_token, claims: { iat: seconds - 61 } }),
+      ],
       ['no ath', () => key.proof('GET', path)],
       ['the ath of another token', () => key.proof('GET', path, { accessToken: `${access_token}x` })],
       ['typ JWT', () => key.proof('GET', path, { accessToken: access_token, header: { typ: 'JWT' } })],
@@ -205,6 +209,19 @@ describe('DPoP-bound sessions', () => {
     const next = await ok.json<{ access_token: string; token_type: string }>();
     expect(next.token_type).toBe('DPoP');
     expect(decodeJwt(next.access_token).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it("accepts a client's clock a little ahead or behind (up to 60 s), as clocks are", async () => {
+    const key = await dpopKey();
+    const { access_token } = await boundLogin(key);
+    const seconds = Math.floor(h.clock.now().getTime() / 1000);
+    for (const skew of [-59, -1, 1, 30, 59]) {
+      const proof = await key.proof('GET', '/api/v1/auth/session', {
+        accessToken: access_token,
+        claims: { iat: seconds + skew },
+      });
+      expect((await session(access_token, proof)).status, `skew ${skew}`).toBe(200);
+    }
   });
 
   it('an unbound session stays unbound: refreshing it with a proof is refused', async () => {
