@@ -3,6 +3,8 @@
 // key created and used, log out, log in again with a TOTP code, log out. Any CSP violation or console error
 // fails the test. Screenshots land in test/e2e/screenshots/ (git-ignored, kept by CI as artefacts).
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import jsQR from 'jsqr';
 import { Secret, TOTP, URI } from 'otpauth';
@@ -114,6 +116,39 @@ describe('the demo page in Chromium', () => {
     expect(((await withThiefKey.json()) as { code: string }).code).toBe('invalid_token');
   });
 
+  it('threat: a cross-site form posts to /auth/refresh -> nothing is refreshed, the cookie is unchanged', async () => {
+    const refreshUrl = `${server.url}/api/v1/auth/refresh`;
+    const before = (await page.context().cookies()).find((c) => c.name === '__Host-portcullis_rt')?.value;
+    expect(before).toEqual(expect.any(String));
+    // Another site (127.0.0.1 is not the same site as localhost), serving a page that submits a form to us.
+    const attacker = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        `<form id="f" method="POST" action="${refreshUrl}"><input name="refresh_token" value="x"></form>` +
+          '<script>document.getElementById("f").submit()</script>',
+      );
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const { port } = attacker.address() as AddressInfo;
+    // The victim's own tab goes to the other site (what a link in a mail would do), then comes back.
+    const ours = problems.length;
+    try {
+      const answered = page.waitForResponse((res) => res.url() === refreshUrl);
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const res = await answered;
+      expect(res.status()).not.toBe(200);
+      expect(await res.headerValue('set-cookie')).toBeNull();
+    } finally {
+      attacker.close();
+      // What the other site's page logged is not the demo's.
+      problems.splice(ours);
+    }
+    await page.goto(`${server.url}/demo`);
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Signed in as ${user.username}`);
+    const after = (await page.context().cookies()).find((c) => c.name === '__Host-portcullis_rt')?.value;
+    expect(after).toBe(before);
+  });
+
   it('lists sessions and revokes another one', async () => {
     // A second device signs in behind the page's back.
     const other = await fetch(`${server.url}/api/v1/auth/login`, {
@@ -172,6 +207,8 @@ describe('the demo page in Chromium', () => {
   it('logs out, then back in with a TOTP code, then out again', async () => {
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
+    // Logout cleared the refresh cookie.
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain('__Host-portcullis_rt');
     await submit('login-form', { username: user.username, password: user.password });
     await expect.poll(() => page.locator('#login-2fa-form').isVisible()).toBe(true);
     await shot('06-second-step');
