@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accessTokenHash } from '../../src/auth/dpop.ts';
-import { harness, newUser, problemOf, randomIp, signUp, workerEnv, type Harness } from './harness.ts';
+import { harness, newUser, problemOf, randomIp, signUp, storeRequests, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -174,14 +174,7 @@ describe('DPoP-bound sessions', () => {
     const key = await dpopKey();
     const { access_token } = await boundLogin(key);
     const proof = await key.proof('GET', '/api/v1/auth/session', { accessToken: access_token });
-    const count = async () =>
-      (
-        await (
-          await fetch(`${workerEnv.UPSTASH_REDIS_REST_URL}/__stand-in/requests`, {
-            headers: { authorization: `Bearer ${workerEnv.UPSTASH_REDIS_REST_TOKEN}` },
-          })
-        ).json<{ requests: number }>()
-      ).requests;
+    const count = () => storeRequests();
     const before = await count();
     expect((await session(access_token, proof)).status).toBe(200);
     expect((await count()) - before).toBe(1);

@@ -225,6 +225,19 @@ export const OUTAGES = {
   },
 } satisfies Record<string, Record<string, string>>;
 
+/**
+ * The HTTP requests an Upstash stand-in has served so far (its own counter, not part of Upstash's API): the
+ * tests count store round trips with it. The shared store by default.
+ */
+export async function storeRequests(
+  store = { url: workerEnv.UPSTASH_REDIS_REST_URL!, token: workerEnv.UPSTASH_REDIS_REST_TOKEN! },
+): Promise<number> {
+  const res = await fetch(`${store.url}/__stand-in/requests`, {
+    headers: { authorization: `Bearer ${store.token}` },
+  });
+  return (await res.json<{ requests: number }>()).requests;
+}
+
 /** A logger that keeps its lines, for tests of what gets logged (and what never does). */
 export function recordingLogger() {
   const lines: { level: string; event: string; fields: Record<string, unknown> }[] = [];

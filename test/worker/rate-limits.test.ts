@@ -8,7 +8,7 @@ import {
   problemOf,
   randomIp,
   signUp,
-  workerEnv,
+  storeRequests,
   wrongCodeAt,
   type Harness,
 } from './harness.ts';
@@ -289,12 +289,7 @@ describe('configuration and identity', () => {
 });
 
 describe('one store round trip', () => {
-  const requestsAtStandIn = async () => {
-    const res = await fetch(`${workerEnv.UPSTASH_REDIS_REST_URL}/__stand-in/requests`, {
-      headers: { authorization: `Bearer ${workerEnv.UPSTASH_REDIS_REST_TOKEN}` },
-    });
-    return ((await res.json()) as { requests: number }).requests;
-  };
+  const requestsAtStandIn = () => storeRequests();
 
   it('an authenticated, rate-limited request costs ONE request to Upstash', async () => {
     const s = await signUp(h);

@@ -13,6 +13,7 @@ import {
   problemOf,
   randomIp,
   signUp,
+  storeRequests,
   workerEnv,
   type Harness,
 } from './harness.ts';
@@ -27,8 +28,7 @@ const wipe = async () => {
   const res = await standIn('/', { method: 'POST', body: JSON.stringify(['FLUSHDB']) });
   expect(res.status).toBe(200);
 };
-const requests = async () =>
-  (await (await standIn('/__stand-in/requests')).json<{ requests: number }>()).requests;
+const requests = () => storeRequests(store);
 
 let h: Harness;
 beforeAll(async () => {
