@@ -25,6 +25,8 @@ export const MEANINGS: Record<ErrorCode, string> = {
     'The access, refresh or mfa token is not good: sign in again (401); a reset or verification token is unknown, used or expired (400).',
   invalid_dpop_proof:
     'The DPoP proof is missing, malformed, for another method or URL, too old, replayed, or signed by another key than its jwk.',
+  use_dpop_nonce:
+    'DPOP_NONCE=true and the proof lacks the current server nonce: retry with the nonce of the `DPoP-Nonce` header.',
   token_expired: 'The access token has expired: refresh, then retry.',
   token_revoked:
     'The access token was revoked (logout, a revoked session, a password change): sign in again.',

@@ -4,8 +4,8 @@
 // {jti, htm, htu, iat, ath?} with the public JWK in its header. No dependency: this ships to browsers.
 
 export interface DpopSigner {
-  /** A proof for this request; `accessToken` binds it to that token (`ath`, on resource requests). */
-  proof(method: string, url: string, accessToken?: string): Promise<string>;
+  /** A proof for this request; `accessToken` binds it to that token (`ath`), `nonce` is the server's. */
+  proof(method: string, url: string, accessToken?: string, nonce?: string): Promise<string>;
 }
 
 const encoder = new TextEncoder();
@@ -101,7 +101,7 @@ export function createDpopSigner(): DpopSigner {
     })());
 
   return {
-    async proof(method, url, accessToken) {
+    async proof(method, url, accessToken, nonce) {
       const { pair, jwk } = await key();
       const target = new URL(url);
       const payload: Record<string, unknown> = {
@@ -110,6 +110,7 @@ export function createDpopSigner(): DpopSigner {
         htu: `${target.protocol}//${target.host}${target.pathname}`,
         iat: Math.floor(Date.now() / 1000),
       };
+      if (nonce) payload.nonce = nonce;
       if (accessToken) {
         payload.ath = b64url(
           new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(accessToken))),

@@ -130,26 +130,46 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
   // What every request of cookie mode carries: the cookies. (`credentials` is the browser's: the Workers
   // types, which this file is checked with, do not list it.)
   const sessionInit = (cookies ? { credentials: 'include' } : {}) as RequestInit;
+  /** The server's latest DPoP nonce (DPOP_NONCE=true), from the `DPoP-Nonce` header of any answer. */
+  let nonce: string | undefined;
+  /**
+   * Sends a request made by `build` (called again for the one retry, with a fresh proof) and, when the server
+   * asks for a DPoP nonce (`401 use_dpop_nonce` with `DPoP-Nonce`), retries once with it.
+   */
+  const withNonce = async (build: () => Promise<Request>): Promise<Response> => {
+    let res = await rawFetch(await build());
+    const offered = () => res.headers.get('dpop-nonce') ?? undefined;
+    if (dpop && offered() && res.status === 401 && (await problemOf(res)).code === 'use_dpop_nonce') {
+      nonce = offered();
+      res = await rawFetch(await build());
+    }
+    nonce = offered() ?? nonce;
+    return res;
+  };
+
   /** For the routes that take no bearer token (login, refresh): straight to the network, no retry logic. */
-  const postJson = async (path: string, body: unknown): Promise<Response> => {
+  const postJson = (path: string, body: unknown): Promise<Response> => {
     const url = `${baseUrl}/api/v1${path}`;
-    return rawFetch(url, {
-      ...sessionInit,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(cookies ? { 'x-session-mode': 'cookie' } : {}),
-        ...(dpop ? { dpop: await dpop.proof('POST', url) } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    return withNonce(
+      async () =>
+        new Request(url, {
+          ...sessionInit,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(cookies ? { 'x-session-mode': 'cookie' } : {}),
+            ...(dpop ? { dpop: await dpop.proof('POST', url, undefined, nonce) } : {}),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+    );
   };
 
   /** Puts the access token on a request: `Bearer`, or `DPoP` with a proof bound to it. */
   const authorize = async (request: Request, token: string) => {
     if (!dpop) return request.headers.set('authorization', `Bearer ${token}`);
     request.headers.set('authorization', `DPoP ${token}`);
-    request.headers.set('dpop', await dpop.proof(request.method, request.url, token));
+    request.headers.set('dpop', await dpop.proof(request.method, request.url, token, nonce));
   };
 
   async function doRefresh(): Promise<boolean> {
@@ -194,17 +214,20 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     if (request.headers.has('authorization') || request.headers.has('x-api-key')) return rawFetch(request);
     const used = storage.load()?.access_token;
     if (!used) return rawFetch(request);
-    // The body can be sent once only: keep a copy for the one retry.
-    const retry = request.clone();
-    await authorize(request, used);
-    const res = await rawFetch(request);
+    // The body can be sent once only: a copy for each send (the nonce retry and the refresh retry).
+    const send = (token: string) =>
+      withNonce(async () => {
+        const copy = request.clone();
+        await authorize(copy, token);
+        return copy;
+      });
+    const res = await send(used);
     if (!(await isTokenExpired(res))) return res;
     // Another call may have refreshed while this one was in flight: then only the retry is needed.
     if (storage.load()?.access_token === used && !(await refresh())) return res;
     const next = storage.load()?.access_token;
     if (!next) return res;
-    await authorize(retry, next);
-    return rawFetch(retry);
+    return send(next);
   };
 
   const api = hc<Api>(`${baseUrl}/api/v1`, { fetch: authedFetch });

@@ -46,6 +46,8 @@ export interface Config {
   publicUrl: string;
   /** Serve the demo SPA at /demo: on in development and test, off in production unless DEMO_ENABLED=true. */
   demoEnabled: boolean;
+  /** Require server-issued nonces in DPoP proofs (RFC 9449 section 8). */
+  dpopNonce: boolean;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +162,7 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Portcullis <no-reply@localhost>'),
   PUBLIC_URL: z.url().default('http://localhost:8787'),
   DEMO_ENABLED: z.enum(['true', 'false']).optional(),
+  DPOP_NONCE: z.enum(['true', 'false']).default('false'),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -242,6 +245,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     mail,
     publicUrl: e.PUBLIC_URL,
     demoEnabled: e.DEMO_ENABLED ? e.DEMO_ENABLED === 'true' : !production,
+    dpopNonce: e.DPOP_NONCE === 'true',
   };
 }
 

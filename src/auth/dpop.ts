@@ -14,6 +14,7 @@ import {
 } from 'jose';
 import type { Clock } from '../ports/clock.ts';
 import { AuthError } from './errors.ts';
+import { hmacHex } from './secret-box.ts';
 
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
 /** How old a proof may be, and how far in the future its `iat` may lie (clock skew). */
@@ -32,6 +33,25 @@ export interface DpopProof {
 
 export const invalidDpopProof = (detail: string, cause?: unknown) =>
   new AuthError('invalid_dpop_proof', detail, { cause });
+
+/** Server nonces (DPOP_NONCE=true): the current one, and the ones a proof may carry (current and previous). */
+export interface DpopNonces {
+  current: string;
+  accepted: string[];
+}
+
+const NONCE_WINDOW_SECONDS = 300;
+
+/**
+ * Nonces need no store: each is an HMAC (under a key derived from SECRETS_KEY) of a five-minute window, so
+ * every isolate issues the same one, and a proof carrying the current or the previous window's is fresh.
+ */
+export async function dpopNonces(secretsKey: string, clock: Clock): Promise<DpopNonces> {
+  const window = Math.floor(clock.now().getTime() / 1000 / NONCE_WINDOW_SECONDS);
+  const of = async (w: number) => (await hmacHex(secretsKey, `dpop-nonce:${w}`, 'dpop-nonces')).slice(0, 32);
+  const [current, previous] = await Promise.all([of(window), of(window - 1)]);
+  return { current, accepted: [current, previous] };
+}
 
 /** `scheme://host[:port]/path` of a URL: what `htu` is compared by (no query, no fragment). */
 function htuOf(url: string): string | undefined {
@@ -55,6 +75,7 @@ export async function verifyDpopProof(
   proof: string,
   request: { method: string; url: string },
   accessToken?: string,
+  nonces?: DpopNonces,
 ): Promise<DpopProof> {
   let header: JWTHeaderParameters;
   try {
@@ -90,6 +111,11 @@ export async function verifyDpopProof(
   if (iat - now > DPOP_MAX_AGE_SECONDS) throw invalidDpopProof('The DPoP proof is issued in the future.');
   if (typeof payload.jti !== 'string' || payload.jti.length < 8 || payload.jti.length > 256) {
     throw invalidDpopProof('The DPoP proof needs a unique jti.');
+  }
+  if (nonces && !nonces.accepted.includes(payload.nonce as string)) {
+    throw new AuthError('use_dpop_nonce', 'Sign the DPoP proof with the nonce of the DPoP-Nonce header.', {
+      headers: { 'DPoP-Nonce': nonces.current },
+    });
   }
   if (payload.htm !== request.method) throw invalidDpopProof('The DPoP proof is for another method.');
   const htu = typeof payload.htu === 'string' ? htuOf(payload.htu) : undefined;

@@ -5,7 +5,12 @@
 
 /** The challenges a 401 (or a key's 403) carries; rendered in one place, `challengeHeader`. */
 export type Challenge =
-  'bearer' | 'bearer_invalid_token' | 'api_key' | 'api_key_insufficient_scope' | 'dpop_invalid_proof';
+  | 'bearer'
+  | 'bearer_invalid_token'
+  | 'api_key'
+  | 'api_key_insufficient_scope'
+  | 'dpop_invalid_proof'
+  | 'dpop_use_nonce';
 
 export interface CatalogueEntry {
   status: number;
@@ -44,6 +49,8 @@ export const ERROR_CATALOGUE = {
   refresh_token_reused: { status: 401, challenge: 'bearer_invalid_token' },
   /** A DPoP proof (RFC 9449) that is malformed, for another request, too old, replayed or of the wrong key. */
   invalid_dpop_proof: { status: 401, challenge: 'dpop_invalid_proof' },
+  /** DPOP_NONCE=true: the proof lacks the server's current nonce, which the answer's DPoP-Nonce header holds. */
+  use_dpop_nonce: { status: 401, challenge: 'dpop_use_nonce' },
   /** A failed second login step is 401; a wrong code from a caller already signed in is 403. */
   invalid_2fa_code: {
     status: 401,
@@ -106,6 +113,8 @@ export function challengeHeader(challenge: Challenge, scope?: string): string {
       return 'ApiKey';
     case 'dpop_invalid_proof':
       return `DPoP algs="ES256 EdDSA", error="invalid_dpop_proof"`;
+    case 'dpop_use_nonce':
+      return `DPoP algs="ES256 EdDSA", error="use_dpop_nonce"`;
     case 'api_key_insufficient_scope':
       return `ApiKey error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}`;
   }

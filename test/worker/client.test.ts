@@ -216,3 +216,22 @@ describe('the client with dpop: true', () => {
     );
   });
 });
+
+describe('the client with dpop: true, against DPOP_NONCE=true', () => {
+  it('picks up the server nonce and retries once, so the caller never sees use_dpop_nonce', async () => {
+    const n = await harness({ env: { DPOP_NONCE: 'true' } });
+    n.clock.set(Date.now());
+    const user = newUser();
+    await signUp(n, user);
+    const client = createPortcullisClient({
+      baseUrl: 'http://portcullis.test',
+      fetch: countingFetch(n).fetch,
+      dpop: true,
+    });
+    await client.login(user.username, user.password);
+    const session = await client.api.auth.session.$get();
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ cnf: { jkt: expect.any(String) } });
+    expect(await client.refresh()).toBe(true);
+  });
+});

@@ -244,3 +244,55 @@ describe('DPoP-bound sessions', () => {
     expect(results.every((r) => r.status === 200 || r.status === 401)).toBe(true);
   });
 });
+
+describe('DPoP server nonces (DPOP_NONCE=true)', () => {
+  let n: Harness;
+  beforeAll(async () => {
+    n = await harness({ env: { DPOP_NONCE: 'true', RATE_LIMIT_LOGIN: '1000/60' } });
+  });
+
+  it('asks for its nonce (401 use_dpop_nonce + DPoP-Nonce), takes proofs that carry it, and refuses a stale one', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const proof = (method: string, path: string, claims: Record<string, unknown> = {}) =>
+      new SignJWT({
+        htm: method,
+        htu: `${ORIGIN}${path}`,
+        jti: crypto.randomUUID(),
+        iat: Math.floor(n.clock.now().getTime() / 1000),
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(privateKey);
+    const user = newUser();
+    await signUp(n, user);
+    const login = async (dpop: string) =>
+      n.call('POST', '/api/v1/auth/login', {
+        json: { username: user.username, password: user.password },
+        headers: { dpop },
+        ip: randomIp(),
+      });
+    const asked = await login(await proof('POST', '/api/v1/auth/login'));
+    expect(asked.status).toBe(401);
+    expect((await problemOf(asked)).code).toBe('use_dpop_nonce');
+    expect(asked.headers.get('www-authenticate')).toMatch(/^DPoP .*error="use_dpop_nonce"/);
+    const nonce = asked.headers.get('dpop-nonce')!;
+    expect(nonce).toMatch(/^[0-9a-f]{32}$/);
+    const ok = await login(await proof('POST', '/api/v1/auth/login', { nonce }));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('dpop-nonce')).toBe(nonce);
+    const { access_token } = await ok.json<{ access_token: string }>();
+    const ath = await accessTokenHash(access_token);
+    const get = async (dpop: string) =>
+      n.call('GET', '/api/v1/auth/session', { headers: { authorization: `DPoP ${access_token}`, dpop } });
+    expect((await problemOf(await get(await proof('GET', '/api/v1/auth/session', { ath })))).code).toBe(
+      'use_dpop_nonce',
+    );
+    expect((await get(await proof('GET', '/api/v1/auth/session', { ath, nonce }))).status).toBe(200);
+    // Ten minutes on, the nonce is two windows old.
+    n.clock.advance(600);
+    const stale = await get(await proof('GET', '/api/v1/auth/session', { ath, nonce }));
+    expect((await problemOf(stale)).code).toBe('use_dpop_nonce');
+    expect(stale.headers.get('dpop-nonce')).not.toBe(nonce);
+  });
+});

@@ -14,6 +14,7 @@ import { tokenSettings } from '../../auth/token-settings.ts';
 import type { Deps } from '../../deps.ts';
 import type { RateLimitScope } from '../../ports/store.ts';
 import { requestContext, type AppEnv } from '../context.ts';
+import { nonceOf } from '../dpop.ts';
 import { bearerAuth } from './bearer-auth.ts';
 import { anonymousLimit } from './rate-limit.ts';
 
@@ -29,6 +30,7 @@ export function authorization(deps: Deps) {
         clock: deps.clock,
         limitScope,
         revokedWhileCold: (claims) => revokedWhileCold(deps, claims),
+        dpopNonces: (c) => nonceOf(c, deps),
       });
       bearers.set(limitScope, handler);
     }

@@ -2,7 +2,13 @@
 // check and the API rate limit. Fails closed: a store that cannot answer means 503, never a pass.
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessClaims } from '../../auth/access-token.ts';
-import { DPOP_JTI_TTL_SECONDS, invalidDpopProof, verifyDpopProof, type DpopProof } from '../../auth/dpop.ts';
+import {
+  DPOP_JTI_TTL_SECONDS,
+  invalidDpopProof,
+  verifyDpopProof,
+  type DpopNonces,
+  type DpopProof,
+} from '../../auth/dpop.ts';
 import type { RequestContext } from '../../deps.ts';
 import type { AccessTokenVerifier } from '../../auth/access-token-verifier.ts';
 import { AuthError, authenticationRequired, forbidden, invalidToken } from '../../auth/errors.ts';
@@ -24,6 +30,8 @@ export interface BearerAuthOptions {
    * vouch for it (auth/store-recovery.ts). Without it a cold store refuses every token.
    */
   revokedWhileCold?: (claims: AccessClaims) => Promise<boolean>;
+  /** DPOP_NONCE=true: the nonces a proof may carry (and sets the answer's DPoP-Nonce). */
+  dpopNonces?: (c: Context<AppEnv>) => Promise<DpopNonces | undefined>;
 }
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when absent, null when malformed. */
@@ -94,7 +102,14 @@ export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<AppEnv
     }
     const header = c.req.header('dpop');
     if (header === undefined) throw invalidDpopProof('A DPoP access token needs a DPoP proof.');
-    const proof = await verifyDpopProof(clock, header, { method: c.req.method, url: c.req.url }, found.token);
+    const nonces = await options.dpopNonces?.(c);
+    const proof = await verifyDpopProof(
+      clock,
+      header,
+      { method: c.req.method, url: c.req.url },
+      found.token,
+      nonces,
+    );
     if (!bound || bound !== proof.jkt) {
       throw invalidToken('This access token is not bound to the key of the DPoP proof.');
     }

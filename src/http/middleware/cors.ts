@@ -15,6 +15,7 @@ const EXPOSED = [
   'X-RateLimit-Reset',
   'Retry-After',
   'WWW-Authenticate',
+  'DPoP-Nonce',
 ];
 
 /** The test of an allowed origin: exact origins plus fully anchored patterns; never `null`. */
