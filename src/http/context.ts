@@ -54,7 +54,10 @@ export function requestContextFor(deps: Pick<Deps, 'store' | 'clock'>): Middlewa
       limit: (scope, key) => enforceLimit(c, deps.store, deps.clock, { scope, key }),
       dpopKey: null,
       device: {
-        presented: getCookie(c, DEVICE_COOKIE, 'host'),
+        // Read when a login asks, not on every request (the authenticated hot path never does).
+        get presented() {
+          return getCookie(c, DEVICE_COOKIE, 'host');
+        },
         remember(value, maxAgeSeconds) {
           setCookie(c, DEVICE_COOKIE, value, {
             httpOnly: true,

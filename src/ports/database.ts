@@ -25,20 +25,22 @@ export interface UserRow {
   updatedAt: Date;
 }
 
-export interface NewUser {
-  id: string;
-  email: string;
-  emailNormalized: string;
-  username: string;
-  usernameNormalized: string;
-  firstName: string | null;
-  lastName: string | null;
-  passwordHash: string;
-  passwordChangedAt: Date;
-  roles: string[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A new account: the record less what the database starts at its defaults (active, unverified, no 2FA). */
+export type NewUser = Pick<
+  UserRow,
+  | 'id'
+  | 'email'
+  | 'emailNormalized'
+  | 'username'
+  | 'usernameNormalized'
+  | 'firstName'
+  | 'lastName'
+  | 'passwordHash'
+  | 'passwordChangedAt'
+  | 'roles'
+  | 'createdAt'
+  | 'updatedAt'
+>;
 
 export interface SessionRow {
   id: string;
@@ -73,18 +75,11 @@ export interface ApiKeyRow {
   revokedAt: Date | null;
 }
 
-export interface NewApiKey {
-  id: string;
-  userId: string;
-  name: string;
-  description: string | null;
-  keyHash: string;
-  keyPrefix: string;
-  scopes: string[];
-  allowedIps: string[];
-  expiresAt: Date;
-  createdAt: Date;
-}
+/** A new key: the record less its use, its revocation and its active flag (the database's defaults). */
+export type NewApiKey = Omit<
+  ApiKeyRow,
+  'isActive' | 'lastUsedAt' | 'lastUsedIp' | 'usageCount' | 'revokedAt'
+>;
 
 export interface AuditEventRow {
   id: string;
