@@ -1,6 +1,12 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
 
+// WebAuthn verification lives in one place, behind the domain's own types.
+const SIMPLEWEBAUTHN = {
+  selector: 'ImportDeclaration[source.value=/^@simplewebauthn\\/server/]',
+  message: 'Only src/auth/passkeys/ imports @simplewebauthn/server.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -129,6 +135,7 @@ export default tseslint.config(
           selector: "ImportDeclaration[source.value=/^@upstash\\//]:not([importKind='type'])",
           message: 'Only src/store/ imports @upstash/*.',
         },
+        SIMPLEWEBAUTHN,
       ],
     },
   },
@@ -140,6 +147,23 @@ export default tseslint.config(
         {
           selector: 'ImportDeclaration[source.value=/^drizzle-orm/]',
           message: 'Only src/db/ imports drizzle.',
+        },
+        SIMPLEWEBAUTHN,
+      ],
+    },
+  },
+  {
+    files: ['src/auth/passkeys/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[source.value=/^drizzle-orm/]',
+          message: 'Only src/db/ imports drizzle.',
+        },
+        {
+          selector: "ImportDeclaration[source.value=/^@upstash\\//]:not([importKind='type'])",
+          message: 'Only src/store/ imports @upstash/*.',
         },
       ],
     },

@@ -43,6 +43,13 @@ export const MEANINGS: Record<ErrorCode, string> = {
   forbidden: 'Authenticated, but not allowed (a role is missing, an API key on an account route, ...).',
   csrf_failed:
     'A refresh by cookie came without `X-Session-Mode: cookie` or from an origin that is not allowed; nothing was rotated.',
+  passkey_verification_failed:
+    'The passkey registration (or the second-step assertion) did not verify: wrong origin or RP ID, no user verification, a bad attestation or signature.',
+  passkey_not_found: 'The account has no passkey to offer for this step.',
+  challenge_expired:
+    'The WebAuthn challenge is unknown, used already or older than 5 minutes: ask for new options and retry.',
+  last_sign_in_method:
+    'Removing this passkey (or identity) would leave the account with no way to sign in (no password, passkey or identity).',
   not_found: "No such resource (also for another user's session or key).",
   method_not_allowed: 'The route exists but not with this method.',
   rate_limited: 'Over a rate limit: `Retry-After` says when to come back.',

@@ -48,6 +48,8 @@ export interface Config {
   demoEnabled: boolean;
   /** Require server-issued nonces in DPoP proofs (RFC 9449 section 8). */
   dpopNonce: boolean;
+  /** The WebAuthn relying party: passkeys are bound to `rpId` and accepted only from `origins`. */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
 }
 
 export class ConfigError extends Error {
@@ -163,6 +165,9 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8787'),
   DEMO_ENABLED: z.enum(['true', 'false']).optional(),
   DPOP_NONCE: z.enum(['true', 'false']).default('false'),
+  WEBAUTHN_RP_ID: z.string().optional(),
+  WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Portcullis'),
+  WEBAUTHN_ORIGINS: list,
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -191,6 +196,66 @@ function combinationIssues(env: Record<string, unknown>): string[] {
     if (!(text('PUBLIC_URL') ?? '').startsWith('https://'))
       issues.push('PUBLIC_URL must be https:// in production');
   }
+  issues.push(...webauthnIssues(env, production));
+  return issues;
+}
+
+/** A host belongs to a relying party when it is the RP ID or a subdomain of it (WebAuthn section 5.1.4.1). */
+const withinRp = (host: string, rpId: string) => host === rpId || host.endsWith(`.${rpId}`);
+
+/**
+ * The relying party: its ID defaults to PUBLIC_URL's host, its origins to PUBLIC_URL's and the CORS origins
+ * that share the RP ID (an SPA beside the Worker on a sibling subdomain).
+ */
+function webauthnSettings(e: Env): Config['webauthn'] {
+  const rpId = (e.WEBAUTHN_RP_ID || new URL(e.PUBLIC_URL).hostname).toLowerCase();
+  const origins =
+    e.WEBAUTHN_ORIGINS.length > 0
+      ? e.WEBAUTHN_ORIGINS
+      : [new URL(e.PUBLIC_URL).origin, ...e.CORS_ORIGINS].filter((o) => withinRp(hostOf(o) ?? '', rpId));
+  return { rpId, rpName: e.WEBAUTHN_RP_NAME, origins: [...new Set(origins.map((o) => new URL(o).origin))] };
+}
+
+const hostOf = (origin: string) => {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return undefined;
+  }
+};
+
+// A domain name of letters, digits and hyphens (an IP address is no RP ID), and not a public suffix that
+// browsers refuse as one.
+const RP_ID = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const PUBLIC_SUFFIXES = new Set(['workers.dev', 'pages.dev', 'com', 'net', 'org', 'dev', 'app']);
+
+function webauthnIssues(env: Record<string, unknown>, production: boolean): string[] {
+  const text = (name: string) => (typeof env[name] === 'string' && env[name] !== '' ? env[name] : undefined);
+  const publicUrl = hostOf(text('PUBLIC_URL') ?? 'http://localhost:8787');
+  const rpId = (text('WEBAUTHN_RP_ID') ?? publicUrl ?? '').toLowerCase();
+  const issues: string[] = [];
+  if (!RP_ID.test(rpId) || PUBLIC_SUFFIXES.has(rpId)) {
+    issues.push(
+      'WEBAUTHN_RP_ID must be a registrable domain name (not an IP address or a public suffix such as workers.dev)',
+    );
+    return issues;
+  }
+  const origins = (text('WEBAUTHN_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    const host = hostOf(origin);
+    if (!host || !withinRp(host, rpId)) {
+      issues.push('WEBAUTHN_ORIGINS must be origins on WEBAUTHN_RP_ID or its subdomains');
+      break;
+    }
+    if (production && !origin.startsWith('https://')) {
+      issues.push('WEBAUTHN_ORIGINS must be https:// in production');
+      break;
+    }
+  }
+  if (production && rpId === 'localhost') issues.push('WEBAUTHN_RP_ID cannot be localhost in production');
   return issues;
 }
 
@@ -246,6 +311,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     publicUrl: e.PUBLIC_URL,
     demoEnabled: e.DEMO_ENABLED ? e.DEMO_ENABLED === 'true' : !production,
     dpopNonce: e.DPOP_NONCE === 'true',
+    webauthn: webauthnSettings(e),
   };
 }
 

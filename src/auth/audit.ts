@@ -26,7 +26,10 @@ export type AuditEventType =
   | 'user_deactivated'
   | 'user_activated'
   | 'account_unlocked'
-  | 'roles_changed';
+  | 'roles_changed'
+  | 'passkey_registered'
+  | 'passkey_removed'
+  | 'passkey_counter_regressed';
 
 export interface AuditInput {
   type: AuditEventType;

@@ -22,8 +22,10 @@ export async function changePassword(
   const user = await deps.db.users.findById(claims.sub);
   if (!user || !user.isActive) throw new AuthError('forbidden', 'This account cannot change its password.');
   // A wrong current password from a signed-in caller is 403, limited by the API scope, not counted as a lockout.
-  const current = await deps.passwords.verify(input.current_password, user.passwordHash);
-  if (!current.ok) throw wrongPasswordWhileSignedIn('The current password is not correct.');
+  // An account without a password has none to change: it sets one through the reset flow.
+  const hash = user.passwordHash;
+  const current = hash ? await deps.passwords.verify(input.current_password, hash) : undefined;
+  if (!hash || !current?.ok) throw wrongPasswordWhileSignedIn('The current password is not correct.');
   // The current password is proven, so comparing the two texts is comparing with the stored hash.
   if (normalizePassword(input.new_password) === normalizePassword(input.current_password)) {
     throw new AuthError('password_reused', 'The new password must differ from the current one.');
@@ -34,7 +36,7 @@ export async function changePassword(
     await deps.passwords.hash(input.new_password),
     deps.clock.now(),
     false,
-    user.passwordHash,
+    hash,
   );
   // Another change, a reset or a deactivation got in since the current password was checked.
   if (!updated) throw overtaken();

@@ -66,6 +66,13 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403 },
   /** A cookie-mode refresh without the custom header or from an origin that is not allowed (CSRF). */
   csrf_failed: { status: 403 },
+  /** A passkey ceremony whose response does not verify (registration), or no passkey to offer (2FA step). */
+  passkey_verification_failed: { status: 400 },
+  passkey_not_found: { status: 404 },
+  /** The WebAuthn challenge is unknown, already used or older than 5 minutes: start the ceremony again. */
+  challenge_expired: { status: 400 },
+  /** Removing this would leave the account with no password, passkey or linked identity. */
+  last_sign_in_method: { status: 409 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   rate_limited: { status: 429 },

@@ -47,7 +47,11 @@ export async function login2fa(
   // checks a code, so the others spend no backup code and count no failure. A wrong code gives it back.
   const claim = jti ? `mfa:${jti}` : undefined;
   if (claim && !(await claimOnce(deps, claim, MFA_TOKEN_TTL + 60, issuedAtMs))) throw invalidMfaToken();
-  const checked = await checkSecondFactor(deps, user, factor);
+  const checked = await checkSecondFactor(deps, ctx, user, factor).catch(async (error: unknown) => {
+    // An expired passkey challenge (or an outage) is no guess at a code: the mfa_token stays usable.
+    if (claim) await deps.store.release(claim);
+    throw error;
+  });
   if ('failed' in checked) {
     if (claim) await deps.store.release(claim);
     if (checked.failed === 'wrong') {

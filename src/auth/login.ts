@@ -15,7 +15,7 @@ import type { LoginResponse } from './token-response.ts';
 // surrogates in jsonb, where the failure's audit row keeps the name): such a name is unknown.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-const accountInactive = () => new AuthError('account_inactive', 'This account has been deactivated.');
+export const accountInactive = () => new AuthError('account_inactive', 'This account has been deactivated.');
 
 export interface MfaChallenge {
   requires_2fa: true;
@@ -58,8 +58,11 @@ export async function checkPassword(
     if (usable) await recordLoginFailure(deps, ctx, { loginName }, 'unknown_user');
     throw invalidCredentials();
   }
-  const verified = await deps.passwords.verify(input.password, user.passwordHash);
-  if (!verified.ok) {
+  // An account without a password is no exception: a guess at it costs and counts as a wrong one.
+  const verified = user.passwordHash
+    ? await deps.passwords.verify(input.password, user.passwordHash)
+    : (await deps.passwords.burn(input.password), { ok: false, needsRehash: false });
+  if (!verified.ok || !user.passwordHash) {
     if (device) await recordDeviceFailure(deps, device);
     await recordLoginFailure(deps, ctx, device ? { user, device } : { user }, 'wrong_password');
     throw invalidCredentials();
@@ -79,7 +82,8 @@ export async function checkPassword(
 async function stillProven(deps: Deps, user: UserRow, password: string | undefined): Promise<UserRow> {
   const current = await deps.db.users.findById(user.id);
   if (current && !current.isActive) throw accountInactive();
-  if (!current || !password || current.passwordHash === user.passwordHash) throw invalidCredentials();
+  if (!current?.passwordHash || !password || current.passwordHash === user.passwordHash)
+    throw invalidCredentials();
   if (!(await deps.passwords.verify(password, current.passwordHash)).ok) throw invalidCredentials();
   return current;
 }

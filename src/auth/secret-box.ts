@@ -6,7 +6,7 @@ import { hex } from './encoding.ts';
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
 
-type Purpose = 'totp-secret' | 'backup-codes' | 'device-cookies' | 'dpop-nonces';
+type Purpose = 'totp-secret' | 'backup-codes' | 'device-cookies' | 'dpop-nonces' | 'passkey-decoys';
 
 function derive(secretsKey: string, purpose: Purpose): Promise<CryptoKey> {
   const id = `${purpose}\u0000${secretsKey}`;

@@ -74,10 +74,10 @@ export async function disableTwoFactor(
 ) {
   const user = await activeUser(deps, userId);
   if (!user.twoFactorEnabled) throw twoFactorNotEnabled();
-  if (!(await deps.passwords.verify(input.password, user.passwordHash)).ok) {
+  if (!user.passwordHash || !(await deps.passwords.verify(input.password, user.passwordHash)).ok) {
     throw wrongPasswordWhileSignedIn();
   }
-  if (!('amr' in (await checkSecondFactor(deps, user, input.factor)))) {
+  if (!('amr' in (await checkSecondFactor(deps, ctx, user, input.factor)))) {
     audit(deps, ctx, {
       type: 'login_failed',
       userId: user.id,

@@ -9,6 +9,7 @@ import { createDrizzle } from './client.ts';
 import { guarded } from './errors.ts';
 import { lockoutsRepository } from './lockouts.ts';
 import { oneTimeTokensRepository } from './one-time-tokens.ts';
+import { passkeysRepository } from './passkeys.ts';
 import { retentionRepository } from './retention.ts';
 import { sessionsRepository } from './sessions.ts';
 import { twoFactorRepository } from './two-factor.ts';
@@ -26,6 +27,7 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     oneTimeTokens: guarded(oneTimeTokensRepository(db)),
     twoFactor: guarded(twoFactorRepository(db)),
     apiKeys: guarded(apiKeysRepository(db)),
+    passkeys: guarded(passkeysRepository(db)),
     adminUsers: guarded(adminUsersRepository(db)),
     retention: guarded(retentionRepository(db)),
     ...guarded({

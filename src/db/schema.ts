@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { ApiKeyRow, AuditEventRow, SessionRow, UserRow } from '../ports/database.ts';
+import type { ApiKeyRow, AuditEventRow, PasskeyRow, SessionRow, UserRow } from '../ports/database.ts';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -30,7 +30,7 @@ export const users = pgTable(
     usernameNormalized: text('username_normalized').notNull(),
     firstName: text('first_name'),
     lastName: text('last_name'),
-    passwordHash: text('password_hash').notNull(),
+    passwordHash: text('password_hash'),
     passwordChangedAt: time('password_changed_at').notNull(),
     roles: text('roles')
       .array()
@@ -154,6 +154,34 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_key_hash_key').on(t.keyHash), index('api_keys_user_id_idx').on(t.userId)],
 );
 
+/** WebAuthn credentials: the public key and what the authenticator said of itself; never a private key. */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    credentialId: text('credential_id').notNull(),
+    publicKey: text('public_key').notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+    transports: text('transports')
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
+    deviceType: text('device_type').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    aaguid: text('aaguid').notNull(),
+    createdAt: time('created_at').notNull(),
+    lastUsedAt: time('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('passkeys_credential_id_key').on(t.credentialId),
+    index('passkeys_user_id_idx').on(t.userId, t.createdAt),
+  ],
+);
+
 /** HMAC-SHA-256 of each backup code under a key derived from SECRETS_KEY; `usedAt` makes each single-use. */
 export const backupCodes = pgTable(
   'backup_codes',
@@ -187,7 +215,7 @@ export const oneTimeTokens = pgTable(
   ],
 );
 
-export type { ApiKeyRow, AuditEventRow, SessionRow, UserRow } from '../ports/database.ts';
+export type { ApiKeyRow, AuditEventRow, PasskeyRow, SessionRow, UserRow } from '../ports/database.ts';
 
 // The port's records are the tables' rows, column for column: a column added to one and not the other is a
 // compile error here.
@@ -197,3 +225,4 @@ sameShape<Same<typeof users.$inferSelect, UserRow>>();
 sameShape<Same<typeof sessions.$inferSelect, SessionRow>>();
 sameShape<Same<typeof auditEvents.$inferSelect, AuditEventRow>>();
 sameShape<Same<typeof apiKeys.$inferSelect, ApiKeyRow>>();
+sameShape<Same<typeof passkeys.$inferSelect, PasskeyRow>>();

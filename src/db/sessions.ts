@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, notExists, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, isNull, notExists, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
 import { auditEvents, refreshTokens, sessions, users, type SessionRow, type UserRow } from './schema.ts';
@@ -12,12 +12,13 @@ import type {
   SessionsRepository,
 } from '../ports/database.ts';
 
-export function sessionsRepository(db: DrizzleDb): SessionsRepository {
+/** The two inserts that open a session, each conditional on the row it depends on. */
+export function sessionInserts(db: DrizzleDb) {
   /**
-   * A session for a user who is active and still holds `passwordHash`, selected from the user row held
+   * A session for the user row that `proven` selects (e.g. active and still holding the verified hash), held
    * FOR SHARE: a concurrent password change, reset or deactivation either waits for it or wins.
    */
-  const insertSession = (s: NewSession, passwordHash: string) =>
+  const insertSession = (s: NewSession, proven: SQL | undefined) =>
     db
       .insert(sessions)
       .select(
@@ -36,7 +37,7 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
             jkt: value(s.jkt, sessions.jkt, 'text').as('jkt'),
           })
           .from(users)
-          .where(stillProvenBy(s.userId, passwordHash))
+          .where(proven)
           .for('share'),
       )
       .returning({ id: sessions.id });
@@ -57,6 +58,12 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
         .where(eq(sessions.id, s.id)),
     );
 
+  return { insertSession, insertFirstToken };
+}
+
+export function sessionsRepository(db: DrizzleDb): SessionsRepository {
+  const { insertSession, insertFirstToken } = sessionInserts(db);
+
   return {
     /**
      * Opens a session, only while the user is active and still has the password hash the login verified.
@@ -65,8 +72,11 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
      * revokes it with the others) or has already happened (and then nothing is inserted). Returns whether
      * the session was opened.
      */
-    async create(s: NewSession, guard: { passwordHash: string }): Promise<boolean> {
-      const [opened] = await db.batch([insertSession(s, guard.passwordHash), insertFirstToken(s)]);
+    async create(s: NewSession, guard: { passwordHash: string | null }): Promise<boolean> {
+      const [opened] = await db.batch([
+        insertSession(s, stillProvenBy(s.userId, guard.passwordHash)),
+        insertFirstToken(s),
+      ]);
       return opened.length === 1;
     },
 
@@ -87,7 +97,7 @@ export function sessionsRepository(db: DrizzleDb): SessionsRepository {
           })
           .where(stillProvenBy(s.userId, verifiedHash))
           .returning(),
-        insertSession(s, rehash ?? verifiedHash),
+        insertSession(s, stillProvenBy(s.userId, rehash ?? verifiedHash)),
         insertFirstToken(s),
         db
           .insert(auditEvents)

@@ -1,4 +1,4 @@
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, isNull, or } from 'drizzle-orm';
 import type { DrizzleDb } from './client.ts';
 import { uniqueViolation } from './errors.ts';
 import { auditEvents, loginNameLockouts, oneTimeTokens, users, type UserRow } from './schema.ts';
@@ -8,8 +8,12 @@ import type { InsertUserResult, NewUser, UsersRepository } from '../ports/databa
  * The user `id`, only while active and holding `passwordHash`: what a login's proof needs to still hold when
  * it writes (the login's batch and the session insert, in sessions.ts).
  */
-export const stillProvenBy = (id: string, passwordHash: string) =>
-  and(eq(users.id, id), eq(users.passwordHash, passwordHash), eq(users.isActive, true));
+export const stillProvenBy = (id: string, passwordHash: string | null) =>
+  and(
+    eq(users.id, id),
+    passwordHash === null ? isNull(users.passwordHash) : eq(users.passwordHash, passwordHash),
+    eq(users.isActive, true),
+  );
 
 export function usersRepository(db: DrizzleDb): UsersRepository {
   return {

@@ -9,7 +9,8 @@ export interface UserRow {
   usernameNormalized: string;
   firstName: string | null;
   lastName: string | null;
-  passwordHash: string;
+  /** Null for an account that signs in without one (passkeys, providers, email); set through the reset flow. */
+  passwordHash: string | null;
   passwordChangedAt: Date;
   roles: string[];
   isActive: boolean;
@@ -81,6 +82,28 @@ export type NewApiKey = Omit<
   'isActive' | 'lastUsedAt' | 'lastUsedIp' | 'usageCount' | 'revokedAt'
 >;
 
+/** A WebAuthn credential (a passkey) registered by a user. */
+export interface PasskeyRow {
+  id: string;
+  userId: string;
+  name: string;
+  /** The credential's id, base64url, as the authenticator gave it: unique across all users. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The signature counter last seen: one that goes backwards is refused. 0 for synced passkeys. */
+  counter: number;
+  transports: string[];
+  /** `singleDevice` or `multiDevice` (synced). */
+  deviceType: string;
+  backedUp: boolean;
+  aaguid: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export type NewPasskey = Omit<PasskeyRow, 'lastUsedAt'>;
+
 export interface AuditEventRow {
   id: string;
   type: string;
@@ -150,7 +173,7 @@ export interface RotateInput {
 export interface LoginWrite {
   session: NewSession;
   /** The hash the login verified: everything is conditional on the account still holding it, and active. */
-  verifiedHash: string;
+  verifiedHash: string | null;
   /** A rehash of an outdated hash, stored with the login. */
   rehash?: string | undefined;
   audit: AuditEventRow;
@@ -164,7 +187,7 @@ export interface SessionsRepository {
    */
   openForLogin(write: LoginWrite): Promise<UserRow | undefined>;
   /** Opens a session only while the user is active and still has `guard.passwordHash`; whether it opened. */
-  create(session: NewSession, guard: { passwordHash: string }): Promise<boolean>;
+  create(session: NewSession, guard: { passwordHash: string | null }): Promise<boolean>;
   /** Exchanges a refresh token for a new one; among concurrent exchanges exactly one wins. */
   rotate(input: RotateInput): Promise<RotateResult>;
   liveIds(userId: string, now: Date): Promise<string[]>;
@@ -175,6 +198,40 @@ export interface SessionsRepository {
   listLive(userId: string, now: Date): Promise<SessionRow[]>;
   findLive(id: string, now: Date): Promise<SessionRow | undefined>;
   findByTokenHash(tokenHash: string): Promise<{ sessionId: string; userId: string } | undefined>;
+}
+
+export interface PasskeyLoginWrite {
+  passkeyId: string;
+  /** The counter this assertion reported, stored only if it is above the one read (or both are 0). */
+  counter: number;
+  backedUp: boolean;
+  session: NewSession;
+  audit: AuditEventRow;
+}
+
+export type RemovePasskeyResult = 'removed' | 'not_found' | 'last_sign_in_method';
+
+export interface PasskeysRepository {
+  /** A new passkey with its audit row in one round trip; `exists` when the credential is registered already. */
+  insert(passkey: NewPasskey, audit: AuditEventRow): Promise<PasskeyRow | 'exists'>;
+  /** The user's passkeys, oldest first. */
+  listForUser(userId: string): Promise<PasskeyRow[]>;
+  /** The passkey with this credential id and its owner, in one round trip. */
+  findForLogin(credentialId: string): Promise<{ passkey: PasskeyRow; user: UserRow } | undefined>;
+  rename(id: string, userId: string, name: string): Promise<PasskeyRow | undefined>;
+  /** The counter (never lowered), backup state and time of a use that opened no session itself (a 2FA step). */
+  recordUse(id: string, counter: number, backedUp: boolean, at: Date): Promise<void>;
+  /**
+   * Removes a passkey of this user unless it is the account's last way to sign in, with its audit row; the
+   * user row is locked first, so two removals racing for the last two passkeys cannot both win.
+   */
+  remove(id: string, userId: string, audit: AuditEventRow): Promise<RemovePasskeyResult>;
+  /**
+   * A passkey login in ONE round trip: the counter and last use, the account's login time and cleared failure
+   * count, the session, its first refresh token and the audit row; only while the account is active and the
+   * passkey still exists. The account as it is now, or undefined.
+   */
+  openForLogin(write: PasskeyLoginWrite): Promise<UserRow | undefined>;
 }
 
 export interface AuditQuery {
@@ -303,6 +360,7 @@ export interface Database {
   oneTimeTokens: OneTimeTokensRepository;
   twoFactor: TwoFactorRepository;
   apiKeys: ApiKeysRepository;
+  passkeys: PasskeysRepository;
   adminUsers: AdminUsersRepository;
   retention: RetentionRepository;
   /** One trivial query: true when the database answers. */

@@ -58,6 +58,9 @@ export interface TokenVerdict {
 /** `taken`: claimed before, or issued before the store's epoch (its claim may have been lost with a wipe). */
 export type Claim = 'claimed' | 'taken' | 'cold';
 
+/** A small record kept for one later use; its values are strings or numbers. */
+export type OnceRecord = Record<string, string | number>;
+
 export interface Store {
   /**
    * The revocation check of an access token, whether the store is warm, and optionally a rate-limit check,
@@ -85,6 +88,10 @@ export interface Store {
   countFailure(key: string, windowSeconds: number): Promise<number>;
   /** The failures counted under `key` in its current window. */
   failures(key: string): Promise<number>;
+  /** Keeps a single-use record (a WebAuthn challenge) under `key` for its TTL: one request. */
+  putOnce(key: string, record: OnceRecord, ttlSeconds: number): Promise<void>;
+  /** Takes the record and deletes it in ONE atomic command: of concurrent takers only one gets it. */
+  takeOnce(key: string): Promise<OnceRecord | undefined>;
   /** Gives a claim back (the attempt that made it failed and may be repeated). */
   release(key: string): Promise<void>;
   /** Records that every revocation mark the database knows of is in the store, since `epochMs`. */

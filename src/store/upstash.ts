@@ -7,6 +7,7 @@ import type { RateLimitRule, RateLimitScope } from '../ports/store.ts';
 import {
   StoreUnavailableError,
   type LimitRequest,
+  type OnceRecord,
   type OutboxMail,
   type RateLimitResult,
   type Store,
@@ -42,6 +43,27 @@ export interface UpstashStoreOptions {
 const jtiKey = (jti: string) => `rev:jti:${jti}`;
 const sidKey = (sid: string) => `rev:sid:${sid}`;
 const outboxKey = (to: string) => `outbox:${to.trim().toLowerCase()}`;
+
+const onceKey = (key: string) => `take:${key}`;
+
+/** The client parses JSON answers itself; a value that is not a flat record is treated as absent. */
+function parseOnceRecord(raw: unknown): OnceRecord | undefined {
+  let value: unknown = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record: OnceRecord = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+    record[k] = v;
+  }
+  return record;
+}
 
 export function createUpstashStore(options: UpstashStoreOptions): Store {
   const redis = new Redis({
@@ -162,6 +184,18 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
       }),
 
     failures: (key: string) => guard(async () => Number((await redis.get<number>(`fail:${key}`)) ?? 0)),
+
+    putOnce: (key: string, record: OnceRecord, ttlSeconds: number) =>
+      guard(async () => {
+        await redis.set(onceKey(key), JSON.stringify(record), { ex: Math.max(1, Math.ceil(ttlSeconds)) });
+      }),
+
+    takeOnce: (key: string) =>
+      guard(async () => {
+        // GETDEL: the read and the delete are one command, so a record is handed out at most once.
+        const raw = await redis.getdel<unknown>(onceKey(key));
+        return parseOnceRecord(raw);
+      }),
 
     release: (key: string) =>
       guard(async () => {

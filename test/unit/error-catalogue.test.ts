@@ -55,6 +55,8 @@ describe('the error catalogue', () => {
       'invalid_token',
       'two_factor_not_enabled',
       'two_factor_not_initiated',
+      'passkey_verification_failed',
+      'challenge_expired',
     ]);
     expect(byStatus[403]).toEqual(
       expect.arrayContaining([

@@ -13,6 +13,7 @@ import type {
   FailureResult,
   LockoutPolicy,
   NewSession,
+  PasskeyRow,
   SessionRow,
   UserRow,
 } from '../../src/ports/database.ts';
@@ -20,7 +21,7 @@ import { silentLogger } from '../../src/ports/logger.ts';
 import type { Mail } from '../../src/ports/mailer.ts';
 import type { PasswordHasher } from '../../src/ports/password-hasher.ts';
 import { cryptoRandom } from '../../src/ports/random.ts';
-import type { LimitRequest, OutboxMail, RateLimitResult, Store } from '../../src/ports/store.ts';
+import type { LimitRequest, OnceRecord, OutboxMail, RateLimitResult, Store } from '../../src/ports/store.ts';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { AuthError } from '../../src/auth/errors.ts';
 import { loadKeySet } from '../../src/auth/keys.ts';
@@ -42,6 +43,7 @@ export function fakeDatabase() {
   const audit: AuditEventRow[] = [];
   const nameLocks = new Map<string, FailureResult>();
   const apiKeys: ApiKeyRow[] = [];
+  const passkeys: PasskeyRow[] = [];
   const byId = (id: string) => users.find((u) => u.id === id);
   const live = (s: SessionRow, now: Date) => !s.revokedAt && later(s.expiresAt, now);
   const fail = (current: FailureResult, now: Date, policy: LockoutPolicy): FailureResult => {
@@ -246,6 +248,37 @@ export function fakeDatabase() {
       rotate: async () => undefined,
       recordUse: async () => {},
     },
+    passkeys: {
+      insert: async (passkey, event) => {
+        if (passkeys.some((p) => p.credentialId === passkey.credentialId)) return 'exists';
+        const row: PasskeyRow = { ...passkey, lastUsedAt: null };
+        passkeys.push(row);
+        audit.push(event);
+        return row;
+      },
+      listForUser: async (userId) => passkeys.filter((p) => p.userId === userId),
+      findForLogin: async (credentialId) => {
+        const passkey = passkeys.find((p) => p.credentialId === credentialId);
+        const user = passkey && byId(passkey.userId);
+        return passkey && user ? { passkey, user } : undefined;
+      },
+      rename: async (id, userId, name) => {
+        const row = passkeys.find((p) => p.id === id && p.userId === userId);
+        if (row) row.name = name;
+        return row;
+      },
+      recordUse: async () => {},
+      remove: async (id, userId, event) => {
+        const index = passkeys.findIndex((p) => p.id === id && p.userId === userId);
+        if (index < 0) return 'not_found';
+        const others = passkeys.filter((p) => p.userId === userId && p.id !== id).length;
+        if (!byId(userId)?.passwordHash && others === 0) return 'last_sign_in_method';
+        passkeys.splice(index, 1);
+        audit.push(event);
+        return 'removed';
+      },
+      openForLogin: async () => undefined,
+    },
     adminUsers: {
       list: async () => [],
       setActive: async () => undefined,
@@ -259,7 +292,7 @@ export function fakeDatabase() {
     },
     ping: async () => true,
   };
-  return { db, tables: { users, sessions, refreshTokens, audit, nameLocks, apiKeys } };
+  return { db, tables: { users, sessions, refreshTokens, audit, nameLocks, apiKeys, passkeys } };
 }
 
 /** A Store over maps: revocation marks, fixed-window counts and first-claim-wins, all on the given clock. */
@@ -284,6 +317,7 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       resetMs: entry.start + windowMs,
     };
   };
+  const records = new Map<string, { record: OnceRecord; until: number }>();
   let requests = 0;
   // Warm from the start, as a store the global setup has prepared; `wipe` empties it as a restart would.
   let epoch: number | undefined = 0;
@@ -335,6 +369,16 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
       requests += 1;
       marks.delete(`once:${key}`);
     },
+    async putOnce(key, record, ttlSeconds) {
+      requests += 1;
+      records.set(key, { record, until: clock.now().getTime() + ttlSeconds * 1000 });
+    },
+    async takeOnce(key) {
+      requests += 1;
+      const kept = records.get(key);
+      records.delete(key);
+      return kept && kept.until > clock.now().getTime() ? kept.record : undefined;
+    },
     pushOutbox: async (mail) => void outbox.unshift(mail),
     readOutbox: async (to) => outbox.filter((m) => m.to === to),
     ping: async () => true,
@@ -342,6 +386,7 @@ export function fakeStore(clock: FrozenClock, limits: Config['rateLimits']) {
   const wipe = () => {
     marks.clear();
     counts.clear();
+    records.clear();
     epoch = undefined;
   };
   return {

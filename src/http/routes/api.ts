@@ -7,6 +7,7 @@ import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { authRoutes } from './auth.ts';
+import { passkeyRoutes, passkeySignInRoutes } from './passkeys.ts';
 import { twoFactorRoutes } from './two-factor.ts';
 
 export function apiRoutes(deps: Deps) {
@@ -15,6 +16,8 @@ export function apiRoutes(deps: Deps) {
   return router()
     .route('/auth', authRoutes(deps, auth))
     .route('/auth', accountRoutes(deps, auth))
+    .route('/auth', passkeySignInRoutes(deps))
+    .route('/passkeys', passkeyRoutes(deps, auth))
     .route('/2fa', twoFactorRoutes(deps, auth))
     .route('/api-keys', apiKeyRoutes(deps, auth))
     .route('/admin', adminRoutes(deps, auth));

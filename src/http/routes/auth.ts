@@ -146,13 +146,16 @@ export function authRoutes(deps: Deps, auth: Authorization) {
             ? { code }
             : b.backup_code !== undefined
               ? { backupCode: b.backup_code }
-              : undefined;
+              : b.passkey !== undefined && b.challenge_id !== undefined
+                ? { passkey: { challengeId: b.challenge_id, response: b.passkey } }
+                : undefined;
         if (!first || !factor) {
           throw validationFailed([
             {
               code: 'custom',
               path: [],
-              message: 'Send mfa_token (or username and password) and a code or backup_code.',
+              message:
+                'Send mfa_token (or username and password) and a code, a backup_code or a passkey with its challenge_id.',
               input: b,
             },
           ]);

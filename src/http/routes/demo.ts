@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from '../../generated/demo-assets.js';
 import type { AppEnv } from '../context.ts';
+import { SIGN_IN_PERMISSIONS_POLICY } from '../middleware/security-headers.ts';
 
 export const DEMO_CSP = [
   "default-src 'none'",
@@ -19,7 +20,12 @@ export const DEMO_CSP = [
 
 const asset = (body: string, type: string) => () =>
   new Response(body, {
-    headers: { 'Content-Type': type, 'Content-Security-Policy': DEMO_CSP, 'Cache-Control': 'no-cache' },
+    headers: {
+      'Content-Type': type,
+      'Content-Security-Policy': DEMO_CSP,
+      'Permissions-Policy': SIGN_IN_PERMISSIONS_POLICY,
+      'Cache-Control': 'no-cache',
+    },
   });
 
 export function demoRoutes() {

@@ -1,5 +1,6 @@
 // Schemas of /auth: registration, login, tokens, the session and user views.
 import { z } from '@hono/zod-openapi';
+import { AuthenticationResponse, challengeId } from './passkeys.ts';
 import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy.ts';
 import { USERNAME_PATTERN } from '../../auth/normalize.ts';
 import { User, password, text } from './common.ts';
@@ -39,10 +40,12 @@ export const Login2faBody = z
     username: z.string().min(1).max(254).optional(),
     password: z.string().min(1).max(1024).optional(),
     totp_code: z.string().max(16).optional(),
+    challenge_id: challengeId.optional(),
+    passkey: AuthenticationResponse.optional(),
   })
   .openapi('Login2faRequest', {
     description:
-      '`mfa_token` + (`code` or `backup_code`); or `username`, `password` + (`totp_code` or `backup_code`)',
+      '`mfa_token` + (`code`, `backup_code`, or `challenge_id` + `passkey`: an assertion for the options `POST /auth/passkey/options {mfa_token}` gave); or `username`, `password` + (`totp_code` or `backup_code`)',
   });
 
 export const RegisterBody = z
