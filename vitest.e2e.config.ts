@@ -9,5 +9,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // Each file runs its own `npm run dev`: one at a time on a two-core machine.
+    fileParallelism: false,
   },
 });

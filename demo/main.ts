@@ -99,12 +99,63 @@ async function renderApiKeys() {
   }
 }
 
+async function renderPasskeys() {
+  const passkeys = await client.passkeys.list();
+  const list = $('passkeys');
+  list.replaceChildren();
+  for (const passkey of passkeys) {
+    const item = document.createElement('li');
+    item.dataset.passkeyId = passkey.id;
+    const used = passkey.last_used_at ? new Date(passkey.last_used_at).toLocaleString() : 'never';
+    const label = document.createElement('span');
+    label.textContent = `${passkey.name} — ${passkey.backed_up ? 'synced' : 'this device'} — last used ${used} `;
+    const rename = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Rename' });
+    on(rename, 'click', async () => {
+      const name = prompt('New name', passkey.name)?.trim();
+      if (!name) return;
+      await client.passkeys.rename(passkey.id, name);
+      await renderPasskeys();
+      return 'Passkey renamed.';
+    });
+    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
+    on(remove, 'click', async () => {
+      await client.passkeys.remove(passkey.id);
+      await renderPasskeys();
+      return 'Passkey removed.';
+    });
+    item.append(label, rename, remove);
+    list.append(item);
+  }
+  if (passkeys.length === 0)
+    list.append(Object.assign(document.createElement('li'), { textContent: 'None yet.' }));
+}
+
+/** Conditional UI: while signed out, the username field's autofill offers this site's passkeys. */
+let offeringPasskeys = false;
+async function offerPasskeysInAutofill() {
+  // Claimed before the first await: a render that follows at once (logout renders twice) must not ask again.
+  if (offeringPasskeys || client.isSignedIn()) return;
+  offeringPasskeys = true;
+  try {
+    if (!(await client.conditionalUiAvailable())) return;
+    const { user } = await client.signInWithPasskey({ conditional: true });
+    await render();
+    say(`Welcome, ${user.username} (passkey).`);
+  } catch (error) {
+    // A button's ceremony replaced this one, or the browser gave up: nothing to tell the user.
+    if (!(error instanceof Error && error.name === 'AbortError')) sayError(error);
+  } finally {
+    offeringPasskeys = false;
+  }
+}
+
 async function render() {
   const signedIn = client.isSignedIn();
   $('signed-out').hidden = signedIn;
   $('signed-in').hidden = !signedIn;
   if (!signedIn) {
     $('status').textContent = 'Signed out';
+    void offerPasskeysInAutofill();
     return;
   }
   const res = await client.api.auth.me.$get();
@@ -119,8 +170,32 @@ async function render() {
   $('two-factor-state').textContent = user.two_factor_enabled ? '2FA is on.' : '2FA is off.';
   $('enable-2fa').hidden = user.two_factor_enabled;
   if (user.two_factor_enabled) $('enrolment').hidden = true;
-  await Promise.all([renderSessions(), renderApiKeys()]);
+  await Promise.all([renderSessions(), renderApiKeys(), renderPasskeys()]);
 }
+
+on($('passkey-sign-in'), 'click', async () => {
+  const { user } = await client.signInWithPasskey();
+  await render();
+  return `Welcome, ${user.username} (passkey).`;
+});
+
+on($('passkey-2fa'), 'click', async () => {
+  if (!mfaToken) throw new Error('Log in with your password first.');
+  const { user } = await client.completeLogin(mfaToken, { passkey: true });
+  mfaToken = null;
+  $('login-2fa-form').hidden = true;
+  await render();
+  return `Welcome, ${user.username} (password and passkey).`;
+});
+
+on($('passkey-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const name = (fields(form).name ?? '').trim();
+  const passkey = await client.registerPasskey(name || undefined);
+  form.reset();
+  await renderPasskeys();
+  return `Passkey "${passkey.name}" added.`;
+});
 
 on($('register-form'), 'submit', async (event) => {
   const form = event.target as HTMLFormElement;

@@ -6,6 +6,7 @@
 // Node; imports no server code at run time (the `Api` import is a type).
 import { hc, type InferResponseType } from 'hono/client';
 import { createDpopSigner } from './client-dpop.ts';
+import { conditionalUiAvailable, createPasskey, getPasskey } from './client-passkeys.ts';
 import type { Api } from './http/routes/api.ts';
 
 export type { Api };
@@ -62,6 +63,17 @@ export class PortcullisError extends Error {
 type Client = ReturnType<typeof hc<Api>>;
 /** The `user` object of the contract, as the Worker's response schema declares it. */
 export type User = InferResponseType<Client['auth']['me']['$get'], 200>['user'];
+
+/** A passkey as the account lists it. */
+export interface Passkey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  device_type: string;
+  backed_up: boolean;
+  transports: string[];
+}
 
 export type LoginResult =
   { requires_2fa: false; user: User } | { requires_2fa: true; mfa_token: string; expires_in: number };
@@ -241,6 +253,11 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
 
   type TokenResponse = Tokens & { user: User };
 
+  const passkeyOptions = async (body: Record<string, string>) => {
+    const res = await expectOk(await postJson('/auth/passkey/options', body));
+    return res.json<Record<string, unknown> & { challenge_id: string }>();
+  };
+
   return {
     /** Every route, typed from the Worker's own definitions: `api.auth.me.$get()`, `api['api-keys'].$post(…)`. */
     api,
@@ -267,12 +284,71 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
       return { requires_2fa: false, user: body.user };
     },
 
-    /** The second step after `login` answered `requires_2fa`: a TOTP `code` or a `backup_code`. */
-    async completeLogin(mfaToken: string, factor: { code: string } | { backup_code: string }) {
-      const res = await expectOk(await postJson('/auth/login/2fa', { mfa_token: mfaToken, ...factor }));
+    /**
+     * The second step after `login` answered `requires_2fa`: a TOTP `code`, a `backup_code`, or `passkey: true`
+     * (the browser asks for one of the account's passkeys).
+     */
+    async completeLogin(
+      mfaToken: string,
+      factor: { code: string } | { backup_code: string } | { passkey: true },
+    ) {
+      let second: Record<string, unknown> = factor;
+      if ('passkey' in factor) {
+        const options = await passkeyOptions({ mfa_token: mfaToken });
+        second = { challenge_id: options.challenge_id, passkey: await getPasskey(options) };
+      }
+      const res = await expectOk(await postJson('/auth/login/2fa', { mfa_token: mfaToken, ...second }));
       const body = await res.json<TokenResponse>();
       setTokens(body);
       return { user: body.user };
+    },
+
+    /**
+     * Signs in with a passkey, no username needed. `conditional: true` waits for the user to pick one in the
+     * username field's autofill (call it on page load; it settles when they do, or rejects with an
+     * `AbortError` when another ceremony starts). Cookie mode and DPoP apply as to `login`.
+     */
+    async signInWithPasskey(options: { conditional?: boolean; username?: string } = {}) {
+      const request = await passkeyOptions(options.username ? { username: options.username } : {});
+      const response = (await getPasskey(request, options.conditional ?? false)) as Record<string, unknown>;
+      const res = await expectOk(
+        await postJson('/auth/passkey/verify', { challenge_id: request.challenge_id, ...response }),
+      );
+      const body = await res.json<TokenResponse>();
+      setTokens(body);
+      return { user: body.user };
+    },
+
+    /** Whether the browser offers passkeys in autofill (conditional UI). */
+    conditionalUiAvailable,
+
+    /** Registers a new passkey for the signed-in account (the browser asks the user to create one). */
+    async registerPasskey(name?: string): Promise<Passkey> {
+      const optionsRes = await expectOk(
+        await api.passkeys.register.options.$post({ json: name === undefined ? {} : { name } }),
+      );
+      const created = await createPasskey(await optionsRes.json());
+      const res = await expectOk(
+        await authedFetch(`${baseUrl}/api/v1/passkeys/register/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(created),
+        }),
+      );
+      return (await res.json<{ passkey: Passkey }>()).passkey;
+    },
+
+    passkeys: {
+      async list(): Promise<Passkey[]> {
+        return await (await expectOk(await api.passkeys.$get())).json();
+      },
+      async rename(id: string, name: string): Promise<Passkey> {
+        const res = await expectOk(await api.passkeys[':id'].$patch({ param: { id }, json: { name } }));
+        return (await res.json()).passkey;
+      },
+      async remove(id: string): Promise<void> {
+        await expectOk(await api.passkeys[':id'].$delete({ param: { id } }));
+      },
     },
 
     /** Changes the password; the server revokes every other session and hands this one fresh tokens. */

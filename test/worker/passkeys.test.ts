@@ -12,6 +12,7 @@ import {
   problemOf,
   randomIp,
   signUp,
+  storeRequests,
   workerEnv,
   type Harness,
   type Session,
@@ -263,6 +264,17 @@ describe('signing in with a passkey', () => {
     });
   }
 
+  it('costs one store request to keep a challenge and one to take it, beside the LOGIN limit', async () => {
+    const { authenticator } = await withPasskey();
+    const before = await storeRequests();
+    const options = await signInOptions();
+    const afterOptions = await storeRequests();
+    expect((await verifySignIn(options.challenge_id, await authenticator.assert(options))).status).toBe(200);
+    const afterVerify = await storeRequests();
+    expect(afterOptions - before).toBe(2);
+    expect(afterVerify - afterOptions).toBe(2);
+  });
+
   it('spends a challenge once, even when two verifications race with it', async () => {
     const { authenticator } = await withPasskey({ synced: true });
     const options = await signInOptions();
@@ -362,6 +374,25 @@ describe('a passkey as the second factor', () => {
     const { access_token } = (await res.json()) as { access_token: string };
     const session = await h.call('GET', '/api/v1/auth/session', { token: access_token });
     expect(await session.json()).toMatchObject({ amr: ['pwd', 'pop'] });
+  });
+
+  it('answers options for the second step of an account without passkeys with 404 passkey_not_found', async () => {
+    const s = await signUp(h);
+    await enableTwoFactor(h, s);
+    const first = await h.call('POST', '/api/v1/auth/login', {
+      json: { username: s.user.username, password: s.password },
+      ip: randomIp(),
+    });
+    const { mfa_token } = (await first.json()) as { mfa_token: string };
+    const res = await h.call('POST', '/api/v1/auth/passkey/options', { json: { mfa_token }, ip: randomIp() });
+    expect(res.status).toBe(404);
+    expect((await problemOf(res)).code).toBe('passkey_not_found');
+    const forged = await h.call('POST', '/api/v1/auth/passkey/options', {
+      json: { mfa_token: 'not-a-token' },
+      ip: randomIp(),
+    });
+    expect(forged.status).toBe(401);
+    expect((await problemOf(forged)).code).toBe('invalid_token');
   });
 
   it("refuses another user's passkey for the second step, and keeps the mfa_token usable", async () => {

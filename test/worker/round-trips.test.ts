@@ -12,6 +12,7 @@ import {
   workerEnv,
   type Harness,
 } from './harness.ts';
+import { SoftAuthenticator } from './authenticator.ts';
 
 const user = `trips_${crypto.randomUUID().slice(0, 8)}`;
 const endpoint = workerEnv.NEON_FETCH_ENDPOINT!.replace(/\/sql$/, '');
@@ -96,6 +97,36 @@ describe('database round trips per flow', () => {
       expect(res.status).toBe(200);
     });
     expect(first).toBe(1);
+    expect(second).toBe(2);
+  });
+
+  it('a passkey sign-in: none for the options, 2 for the verification (read the passkey and its account; write the login)', async () => {
+    const s = await signUp(h);
+    const authenticator = await SoftAuthenticator.create();
+    const registerOptions = await h.call('POST', '/api/v1/passkeys/register/options', {
+      token: s.access_token,
+      json: {},
+    });
+    const registered = await h.call('POST', '/api/v1/passkeys/register/verify', {
+      token: s.access_token,
+      json: await authenticator.register(await registerOptions.json()),
+    });
+    expect(registered.status).toBe(201);
+    let options = { challenge: '', challenge_id: '' };
+    const first = await trips(async () => {
+      options = await (
+        await h.call('POST', '/api/v1/auth/passkey/options', { json: {}, ip: randomIp() })
+      ).json();
+    });
+    const response = await authenticator.assert(options);
+    const second = await trips(async () => {
+      const res = await h.call('POST', '/api/v1/auth/passkey/verify', {
+        json: { challenge_id: options.challenge_id, ...response },
+        ip: randomIp(),
+      });
+      expect(res.status).toBe(200);
+    });
+    expect(first).toBe(0);
     expect(second).toBe(2);
   });
 });

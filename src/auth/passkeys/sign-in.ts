@@ -6,7 +6,7 @@ import type { Deps, RequestContext } from '../../deps.ts';
 import type { PasskeyRow, UserRow } from '../../ports/database.ts';
 import { audit, auditRow } from '../audit.ts';
 import { recordDeviceFailure, rememberDevice, trustedDevice } from '../device-cookie.ts';
-import { invalidCredentials } from '../errors.ts';
+import { AuthError, invalidCredentials } from '../errors.ts';
 import { assertNotLocked, recordLoginFailure } from '../lockout.ts';
 import { accountInactive } from '../login.ts';
 import { verifyMfaToken } from '../mfa-token.ts';
@@ -49,7 +49,10 @@ async function allowedFor(
 ): Promise<{ allow: CredentialDescriptor[]; userId?: string }> {
   if (input.mfaToken) {
     const { userId } = await verifyMfaToken(deps, input.mfaToken);
-    return { allow: (await deps.db.passkeys.listForUser(userId)).map(descriptor), userId };
+    const allow = (await deps.db.passkeys.listForUser(userId)).map(descriptor);
+    // The password is proven: saying that this account has no passkey reveals nothing new.
+    if (allow.length === 0) throw new AuthError('passkey_not_found', 'This account has no passkey.');
+    return { allow, userId };
   }
   if (!input.username) return { allow: [] };
   const name = normalizeLoginName(input.username);

@@ -140,11 +140,13 @@ export function passkeySignInRoutes(deps: Deps) {
         tags: ['auth'],
         summary:
           'Options for signing in with a passkey (empty allowCredentials: discoverable, conditional UI)',
-        middleware: [limit('LOGIN')] as const,
+        description:
+          'Counted against the API scope per client address, not LOGIN: a page with conditional UI asks for options on every load, and options prove nothing. The verification is what LOGIN counts.',
+        middleware: [limit('API')] as const,
         request: { body: optionalJson(SignInOptionsBody) },
         responses: {
           200: json(RequestOptions, 'Pass to navigator.credentials.get() (or startAuthentication)'),
-          ...problems(401, 413, 415, 422, 429, 503),
+          ...problems(401, 404, 413, 415, 422, 429, 503),
         },
       }),
       async (c) => {
