@@ -15,6 +15,9 @@ import type { LoginResponse } from './token-response.ts';
 // surrogates in jsonb, where the failure's audit row keeps the name): such a name is unknown.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/** Whether a normalised login name could name an account at all (and can be looked up). */
+export const isUsableLoginName = (name: string) => !CONTROL_CHARACTERS.test(name) && isWellFormed(name);
+
 export const accountInactive = () => new AuthError('account_inactive', 'This account has been deactivated.');
 
 export interface MfaChallenge {
@@ -43,7 +46,7 @@ export async function checkPassword(
 ): Promise<UserRow & { needsRehash?: boolean }> {
   const loginName = normalizeLoginName(input.username);
   const now = deps.clock.now();
-  const usable = !CONTROL_CHARACTERS.test(loginName) && isWellFormed(loginName);
+  const usable = isUsableLoginName(loginName);
   // The account and the name's own lock in one round trip, so a known and an unknown name cost the same.
   const { user, nameLockedUntil } = usable
     ? await deps.db.users.findForLogin(loginName)

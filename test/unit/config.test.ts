@@ -58,4 +58,51 @@ describe('configuration', () => {
     }
     expect(issues.join(' ')).not.toContain('short');
   });
+
+  it('takes the WebAuthn relying party from PUBLIC_URL, with the CORS origins on its domain', () => {
+    const { webauthn } = loadConfig({
+      ...BASE,
+      PUBLIC_URL: 'https://auth.example.com/app',
+      CORS_ORIGINS: 'https://app.auth.example.com,https://elsewhere.test',
+    });
+    expect(webauthn).toEqual({
+      rpId: 'auth.example.com',
+      rpName: 'Portcullis',
+      origins: ['https://auth.example.com', 'https://app.auth.example.com'],
+    });
+    const sibling = loadConfig({
+      ...BASE,
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://app.example.com, https://auth.example.com',
+      WEBAUTHN_RP_NAME: 'Example',
+    });
+    expect(sibling.webauthn).toEqual({
+      rpId: 'example.com',
+      rpName: 'Example',
+      origins: ['https://app.example.com', 'https://auth.example.com'],
+    });
+  });
+
+  it('refuses an RP ID that browsers refuse, and origins outside it', () => {
+    for (const rpId of ['workers.dev', 'com', '192.0.2.1', 'https://example.com', 'exa mple.com']) {
+      expect(issuesOf({ ...BASE, WEBAUTHN_RP_ID: rpId }).join(' '), rpId).toContain('WEBAUTHN_RP_ID');
+    }
+    // A name of one's own under workers.dev is a registrable domain (workers.dev is a public suffix).
+    expect(
+      issuesOf({ ...BASE, WEBAUTHN_RP_ID: 'me.workers.dev', WEBAUTHN_ORIGINS: 'https://me.workers.dev' }),
+    ).toEqual([]);
+    for (const origin of ['https://example.com.evil.test', 'https://evilexample.com', 'not a url']) {
+      const issues = issuesOf({ ...BASE, WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: origin });
+      expect(issues.join(' '), origin).toContain('WEBAUTHN_ORIGINS');
+    }
+    const production = issuesOf({
+      ...BASE,
+      ENVIRONMENT: 'production',
+      MAIL_TRANSPORT: 'http',
+      MAIL_HTTP_URL: 'https://mail.test',
+      MAIL_HTTP_API_KEY: 'k',
+      PUBLIC_URL: 'https://localhost',
+    });
+    expect(production.join(' ')).toContain('WEBAUTHN_RP_ID cannot be localhost');
+  });
 });

@@ -8,7 +8,7 @@ import { audit, auditRow } from '../audit.ts';
 import { recordDeviceFailure, rememberDevice, trustedDevice } from '../device-cookie.ts';
 import { AuthError, invalidCredentials } from '../errors.ts';
 import { assertNotLocked, recordLoginFailure } from '../lockout.ts';
-import { accountInactive } from '../login.ts';
+import { accountInactive, isUsableLoginName } from '../login.ts';
 import { verifyMfaToken } from '../mfa-token.ts';
 import { normalizeLoginName } from '../normalize.ts';
 import { prepareSession, tokenResponse } from '../open-session.ts';
@@ -56,7 +56,7 @@ async function allowedFor(
   }
   if (!input.username) return { allow: [] };
   const name = normalizeLoginName(input.username);
-  const { user } = await deps.db.users.findForLogin(name);
+  const { user } = isUsableLoginName(name) ? await deps.db.users.findForLogin(name) : { user: undefined };
   const own = user ? (await deps.db.passkeys.listForUser(user.id)).map(descriptor) : [];
   if (own.length > 0) return { allow: own };
   const decoy = await hmacHex(deps.config.secretsKey, name, 'passkey-decoys');

@@ -1,6 +1,7 @@
 // Passkeys (WebAuthn): the browser's JSON forms of its ceremonies (as @simplewebauthn/browser and the
 // WebAuthn Level 3 toJSON() produce them), the options the server hands out, and the passkey object.
 import { z } from '@hono/zod-openapi';
+import { text } from './common.ts';
 
 const b64url = z
   .string()
@@ -67,12 +68,12 @@ export const PasskeyVerifyBody = z
   });
 
 export const RegisterOptionsBody = z
-  .object({ name: z.string().trim().min(1).max(64).optional() })
+  .object({ name: text(64).trim().min(1).optional() })
   .openapi('PasskeyRegisterOptionsRequest');
 
 export const SignInOptionsBody = z
   .object({
-    username: z.string().min(1).max(254).optional(),
+    username: text(254).min(1).optional(),
     mfa_token: z.string().min(1).max(2048).optional(),
   })
   .openapi('PasskeyOptionsRequest', {
@@ -131,6 +132,4 @@ export const Passkey = z
 
 export const PasskeyEnvelope = z.object({ passkey: Passkey }).openapi('PasskeyEnvelope');
 
-export const RenamePasskeyBody = z
-  .object({ name: z.string().trim().min(1).max(64) })
-  .openapi('RenamePasskeyRequest');
+export const RenamePasskeyBody = z.object({ name: text(64).trim().min(1) }).openapi('RenamePasskeyRequest');
