@@ -142,8 +142,10 @@ async function offerPasskeysInAutofill() {
     await render();
     say(`Welcome, ${user.username} (passkey).`);
   } catch (error) {
-    // A button's ceremony replaced this one, or the browser gave up: nothing to tell the user.
-    if (!(error instanceof Error && error.name === 'AbortError')) sayError(error);
+    // A button's ceremony replaced this one (AbortError), or there was nothing to offer or the user looked
+    // away (NotAllowedError): nothing to tell the user, who can still type a password.
+    const quiet = error instanceof Error && (error.name === 'AbortError' || error.name === 'NotAllowedError');
+    if (!quiet) sayError(error);
   } finally {
     offeringPasskeys = false;
   }
@@ -234,6 +236,41 @@ on($('login-2fa-form'), 'submit', async (event) => {
   return `Welcome, ${user.username} (two factors).`;
 });
 
+let emailForCode: string | null = null;
+
+on($('email-start-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const email = fields(form).email ?? '';
+  await client.expectOk(await client.api.auth.email.start.$post({ json: { email } }));
+  emailForCode = email;
+  form.reset();
+  $('email-code-form').hidden = false;
+  return `If ${email} may sign in, a link and a code are in the dev outbox (/dev/outbox?to=${email}).`;
+});
+
+/** An email sign-in finished (by code or link): tokens, or the second factor an account with 2FA needs. */
+async function finishEmailSignIn(body: { email: string; code: string } | { token: string }) {
+  const result = await client.signInWithEmail(body);
+  if (result.requires_2fa) {
+    mfaToken = result.mfa_token;
+    $('login-2fa-form').hidden = false;
+    return 'Enter the code from your authenticator app.';
+  }
+  await render();
+  return `Welcome, ${result.user.username} (email).`;
+}
+
+on($('email-code-form'), 'submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  const code = (fields(form).code ?? '').trim();
+  if (!emailForCode) throw new Error('Ask for a code first.');
+  const done = await finishEmailSignIn({ email: emailForCode, code });
+  emailForCode = null;
+  form.reset();
+  form.hidden = true;
+  return done;
+});
+
 on($('forgot-form'), 'submit', async (event) => {
   const form = event.target as HTMLFormElement;
   const email = fields(form).email ?? '';
@@ -262,8 +299,10 @@ on($('reset-form'), 'submit', async (event) => {
 async function followMailLink(): Promise<string | void> {
   const token = new URLSearchParams(location.search).get('token');
   const action = location.pathname.split('/').pop();
-  if (!token || (action !== 'reset-password' && action !== 'verify-email')) return;
+  if (!token || !['reset-password', 'verify-email', 'sign-in'].includes(action ?? '')) return;
   history.replaceState(null, '', '/demo');
+  // The link only opens this page; the sign-in happens here, by POST (a preview bot's GET spends nothing).
+  if (action === 'sign-in') return finishEmailSignIn({ token });
   if (action === 'reset-password') {
     resetToken = token;
     $('reset-form').hidden = false;

@@ -48,6 +48,8 @@ export const MEANINGS: Record<ErrorCode, string> = {
   passkey_not_found: 'The account has no passkey to offer for this step.',
   challenge_expired:
     'The WebAuthn challenge is unknown, used already or older than 5 minutes: ask for new options and retry.',
+  invalid_code:
+    'The email sign-in code or link is wrong, used, expired or out of tries (also for an address without an account when EMAIL_SIGNUP is off): start again.',
   last_sign_in_method:
     'Removing this passkey (or identity) would leave the account with no way to sign in (no password, passkey or identity).',
   not_found: "No such resource (also for another user's session or key).",

@@ -319,6 +319,20 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
       return { user: body.user };
     },
 
+    /**
+     * Finishes an email sign-in (`POST /auth/email/start` mailed a link and a code): `{email, code}`, or the
+     * link's `{token}`. An account with 2FA answers `requires_2fa` as `login` does.
+     */
+    async signInWithEmail(body: { email: string; code: string } | { token: string }): Promise<LoginResult> {
+      const res = await expectOk(await postJson('/auth/email/verify', body));
+      const result = await res.json<
+        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number }
+      >();
+      if ('requires_2fa' in result) return result;
+      setTokens(result);
+      return { requires_2fa: false, user: result.user };
+    },
+
     /** Whether the browser offers passkeys in autofill (conditional UI). */
     conditionalUiAvailable,
 

@@ -13,6 +13,8 @@ const DEFAULT_LIMITS: Record<RateLimitScope, RateLimitRule> = {
   PASSWORD_RESET: { max: 3, windowSeconds: 1800 },
   REFRESH: { max: 30, windowSeconds: 60 },
   API: { max: 60, windowSeconds: 60 },
+  // Per address (API.md: 5 an hour), beside PASSWORD_RESET per client address.
+  EMAIL_SIGN_IN: { max: 5, windowSeconds: 3600 },
 };
 
 // OWASP's minimum for Argon2id (m=19 MiB, t=2, p=1); below it we warn at startup.
@@ -50,6 +52,8 @@ export interface Config {
   dpopNonce: boolean;
   /** The WebAuthn relying party: passkeys are bound to `rpId` and accepted only from `origins`. */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** Email sign-in may create the account of an address that has none (EMAIL_SIGNUP=true). */
+  emailSignup: boolean;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +172,7 @@ const EnvSchema = z.object({
   WEBAUTHN_RP_ID: z.string().optional(),
   WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Portcullis'),
   WEBAUTHN_ORIGINS: list,
+  EMAIL_SIGNUP: z.enum(['true', 'false']).default('false'),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -312,6 +317,7 @@ export function loadConfig(env: Record<string, unknown>): Config {
     demoEnabled: e.DEMO_ENABLED ? e.DEMO_ENABLED === 'true' : !production,
     dpopNonce: e.DPOP_NONCE === 'true',
     webauthn: webauthnSettings(e),
+    emailSignup: e.EMAIL_SIGNUP === 'true',
   };
 }
 

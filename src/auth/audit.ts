@@ -29,7 +29,8 @@ export type AuditEventType =
   | 'roles_changed'
   | 'passkey_registered'
   | 'passkey_removed'
-  | 'passkey_counter_regressed';
+  | 'passkey_counter_regressed'
+  | 'email_sign_in_requested';
 
 export interface AuditInput {
   type: AuditEventType;

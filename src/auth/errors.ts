@@ -73,6 +73,8 @@ export const ERROR_CATALOGUE = {
   challenge_expired: { status: 400 },
   /** Removing this would leave the account with no password, passkey or linked identity. */
   last_sign_in_method: { status: 409 },
+  /** An email sign-in code or link that is wrong, used, expired or out of tries. */
+  invalid_code: { status: 400 },
   not_found: { status: 404 },
   method_not_allowed: { status: 405 },
   rate_limited: { status: 429 },

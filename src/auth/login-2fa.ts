@@ -25,8 +25,10 @@ export async function login2fa(
   let issuedAtMs = 0;
   let password: string | undefined;
   let device: string | undefined;
+  let firstAmr = 'pwd';
   if ('mfaToken' in first) {
     const verified = await verifyMfaToken(deps, first.mfaToken);
+    firstAmr = verified.first;
     jti = verified.jti;
     issuedAtMs = verified.issuedAt * 1000;
     await ctx.limit('LOGIN_2FA', `user:${verified.userId}`);
@@ -60,5 +62,5 @@ export async function login2fa(
     }
     throw invalid2faCode();
   }
-  return completeLogin(deps, ctx, user, ['pwd', checked.amr], password);
+  return completeLogin(deps, ctx, user, [firstAmr, checked.amr], password);
 }

@@ -19,14 +19,19 @@ export interface MfaClaims {
   passwordSetAt: number;
   /** `iat`, in seconds. */
   issuedAt: number;
+  /** The `amr` of the first factor: `pwd`, or `email` after an email sign-in. */
+  first: FirstFactorAmr;
 }
+
+export type FirstFactorAmr = 'pwd' | 'email';
 
 export async function issueMfaToken(
   deps: Deps,
   user: Pick<UserRow, 'id' | 'passwordChangedAt'>,
+  first: FirstFactorAmr = 'pwd',
 ): Promise<string> {
   const now = Math.floor(deps.clock.now().getTime() / 1000);
-  return new SignJWT({ type: 'mfa', pwd_at: user.passwordChangedAt.getTime() })
+  return new SignJWT({ type: 'mfa', pwd_at: user.passwordChangedAt.getTime(), fst: first })
     .setProtectedHeader({ alg: deps.keys.active.alg, kid: deps.keys.active.kid, typ: MFA_TOKEN_TYPE })
     .setIssuer(deps.config.jwt.issuer)
     .setAudience(`${deps.config.jwt.issuer}/mfa`)
@@ -55,7 +60,8 @@ export async function verifyMfaToken(deps: Deps, token: string): Promise<MfaClai
     const future = typeof payload.iat !== 'number' || payload.iat > now + CLOCK_SKEW_SECONDS;
     if (payload.type !== 'mfa' || !payload.sub || !payload.jti || typeof passwordSetAt !== 'number' || future)
       throw invalidMfaToken();
-    return { userId: payload.sub, jti: payload.jti, passwordSetAt, issuedAt: payload.iat as number };
+    const first: FirstFactorAmr = payload.fst === 'email' ? 'email' : 'pwd';
+    return { userId: payload.sub, jti: payload.jti, passwordSetAt, issuedAt: payload.iat as number, first };
   } catch (error) {
     if (error instanceof AuthError) throw error;
     throw invalidMfaToken(error instanceof errors.JOSEError ? error : undefined);

@@ -6,7 +6,8 @@ import { hex } from './encoding.ts';
 const encoder = new TextEncoder();
 const derived = new Map<string, Promise<CryptoKey>>();
 
-type Purpose = 'totp-secret' | 'backup-codes' | 'device-cookies' | 'dpop-nonces' | 'passkey-decoys';
+type Purpose =
+  'totp-secret' | 'backup-codes' | 'device-cookies' | 'dpop-nonces' | 'passkey-decoys' | 'email-codes';
 
 function derive(secretsKey: string, purpose: Purpose): Promise<CryptoKey> {
   const id = `${purpose}\u0000${secretsKey}`;

@@ -7,6 +7,7 @@ import { apiKeysRepository } from './api-keys.ts';
 import { auditRepository } from './audit.ts';
 import { createDrizzle } from './client.ts';
 import { guarded } from './errors.ts';
+import { emailSignInsRepository } from './email-sign-ins.ts';
 import { lockoutsRepository } from './lockouts.ts';
 import { oneTimeTokensRepository } from './one-time-tokens.ts';
 import { passkeysRepository } from './passkeys.ts';
@@ -28,6 +29,7 @@ export function createDatabase(options: { url: string; fetchEndpoint: string | u
     twoFactor: guarded(twoFactorRepository(db)),
     apiKeys: guarded(apiKeysRepository(db)),
     passkeys: guarded(passkeysRepository(db)),
+    emailSignIns: guarded(emailSignInsRepository(db)),
     adminUsers: guarded(adminUsersRepository(db)),
     retention: guarded(retentionRepository(db)),
     ...guarded({

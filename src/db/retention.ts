@@ -3,7 +3,7 @@
 import { inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DrizzleDb } from './client.ts';
-import { auditEvents, oneTimeTokens, sessions } from './schema.ts';
+import { auditEvents, emailSignIns, oneTimeTokens, sessions } from './schema.ts';
 import type { RetentionRepository } from '../ports/database.ts';
 
 export function retentionRepository(db: DrizzleDb): RetentionRepository {
@@ -24,9 +24,22 @@ export function retentionRepository(db: DrizzleDb): RetentionRepository {
         limit,
       ),
 
-    /** Reset and verification tokens, used or not, that expired before `cutoff`. */
-    deleteExpiredOneTimeTokens: (cutoff: Date, limit: number): Promise<number> =>
-      deleteSome(oneTimeTokens, oneTimeTokens.tokenHash, lt(oneTimeTokens.expiresAt, cutoff), limit),
+    /** Reset and verification tokens, used or not, and email sign-ins, that expired before `cutoff`. */
+    deleteExpiredOneTimeTokens: async (cutoff: Date, limit: number): Promise<number> => {
+      const tokens = await deleteSome(
+        oneTimeTokens,
+        oneTimeTokens.tokenHash,
+        lt(oneTimeTokens.expiresAt, cutoff),
+        limit,
+      );
+      const signIns = await deleteSome(
+        emailSignIns,
+        emailSignIns.emailNormalized,
+        lt(emailSignIns.expiresAt, cutoff),
+        Math.max(0, limit - tokens),
+      );
+      return tokens + signIns;
+    },
 
     /** Audit events recorded before `cutoff`. */
     deleteAuditEventsBefore: (cutoff: Date, limit: number): Promise<number> =>

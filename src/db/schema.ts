@@ -14,7 +14,14 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { ApiKeyRow, AuditEventRow, PasskeyRow, SessionRow, UserRow } from '../ports/database.ts';
+import type {
+  ApiKeyRow,
+  AuditEventRow,
+  EmailSignInRow,
+  PasskeyRow,
+  SessionRow,
+  UserRow,
+} from '../ports/database.ts';
 
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -182,6 +189,28 @@ export const passkeys = pgTable(
   ],
 );
 
+/**
+ * A pending email sign-in, one per address (a new start replaces it): the link's token as SHA-256, the
+ * 6-digit code as HMAC-SHA-256 under a key derived from SECRETS_KEY, and the tries spent on the code. Keyed by
+ * the address, not an account: with EMAIL_SIGNUP=true the account may not exist yet.
+ */
+export const emailSignIns = pgTable(
+  'email_sign_ins',
+  {
+    emailNormalized: text('email_normalized').primaryKey(),
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    codeHash: text('code_hash').notNull(),
+    tries: integer('tries').notNull().default(0),
+    createdAt: time('created_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('email_sign_ins_token_hash_key').on(t.tokenHash),
+    index('email_sign_ins_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
 /** HMAC-SHA-256 of each backup code under a key derived from SECRETS_KEY; `usedAt` makes each single-use. */
 export const backupCodes = pgTable(
   'backup_codes',
@@ -226,3 +255,4 @@ sameShape<Same<typeof sessions.$inferSelect, SessionRow>>();
 sameShape<Same<typeof auditEvents.$inferSelect, AuditEventRow>>();
 sameShape<Same<typeof apiKeys.$inferSelect, ApiKeyRow>>();
 sameShape<Same<typeof passkeys.$inferSelect, PasskeyRow>>();
+sameShape<Same<typeof emailSignIns.$inferSelect, EmailSignInRow>>();

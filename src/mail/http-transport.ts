@@ -12,7 +12,13 @@ export function createHttpMailer(options: {
       const response = await fetch(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
-        body: JSON.stringify({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text }),
+        body: JSON.stringify({
+          from: options.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          ...(mail.html ? { html: mail.html } : {}),
+        }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       });
       if (!response.ok) throw new Error(`mail provider answered ${response.status}`);

@@ -234,6 +234,30 @@ export interface PasskeysRepository {
   openForLogin(write: PasskeyLoginWrite): Promise<UserRow | undefined>;
 }
 
+/** A pending email sign-in (a link and a code, one per address). */
+export interface EmailSignInRow {
+  emailNormalized: string;
+  email: string;
+  tokenHash: string;
+  codeHash: string;
+  tries: number;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface EmailSignInsRepository {
+  /** Starts a sign-in for the address, retiring the one before it. */
+  replace(row: Omit<EmailSignInRow, 'tries'>): Promise<void>;
+  /**
+   * Spends one of the code's tries in ONE conditional UPDATE (live, fewer than `maxTries` spent): the pending
+   * sign-in to compare the code with, or undefined when there is none left to try.
+   */
+  spendTry(emailNormalized: string, maxTries: number, now: Date): Promise<EmailSignInRow | undefined>;
+  /** Uses a sign-in up in ONE DELETE: among concurrent uses exactly one gets it. */
+  consume(emailNormalized: string, tokenHash: string, now: Date): Promise<EmailSignInRow | undefined>;
+  consumeByToken(tokenHash: string, now: Date): Promise<EmailSignInRow | undefined>;
+}
+
 export interface AuditQuery {
   userId?: string | undefined;
   type?: string | undefined;
@@ -361,6 +385,7 @@ export interface Database {
   twoFactor: TwoFactorRepository;
   apiKeys: ApiKeysRepository;
   passkeys: PasskeysRepository;
+  emailSignIns: EmailSignInsRepository;
   adminUsers: AdminUsersRepository;
   retention: RetentionRepository;
   /** One trivial query: true when the database answers. */

@@ -3,6 +3,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text`, for the mails that have one. */
+  html?: string;
 }
 
 export interface Mailer {

@@ -7,6 +7,7 @@ export const RATE_LIMIT_SCOPES = [
   'PASSWORD_RESET',
   'REFRESH',
   'API',
+  'EMAIL_SIGN_IN',
 ] as const;
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
 

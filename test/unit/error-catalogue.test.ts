@@ -57,6 +57,7 @@ describe('the error catalogue', () => {
       'two_factor_not_initiated',
       'passkey_verification_failed',
       'challenge_expired',
+      'invalid_code',
     ]);
     expect(byStatus[403]).toEqual(
       expect.arrayContaining([

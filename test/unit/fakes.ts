@@ -9,6 +9,7 @@ import type {
   ApiKeyRow,
   AuditEventRow,
   Database,
+  EmailSignInRow,
   FailureAudit,
   FailureResult,
   LockoutPolicy,
@@ -44,6 +45,7 @@ export function fakeDatabase() {
   const nameLocks = new Map<string, FailureResult>();
   const apiKeys: ApiKeyRow[] = [];
   const passkeys: PasskeyRow[] = [];
+  const emailSignIns = new Map<string, EmailSignInRow>();
   const byId = (id: string) => users.find((u) => u.id === id);
   const live = (s: SessionRow, now: Date) => !s.revokedAt && later(s.expiresAt, now);
   const fail = (current: FailureResult, now: Date, policy: LockoutPolicy): FailureResult => {
@@ -278,6 +280,27 @@ export function fakeDatabase() {
         return 'removed';
       },
       openForLogin: async () => undefined,
+    },
+    emailSignIns: {
+      replace: async (row) => void emailSignIns.set(row.emailNormalized, { ...row, tries: 0 }),
+      spendTry: async (email, maxTries, now) => {
+        const row = emailSignIns.get(email);
+        if (!row || !later(row.expiresAt, now) || row.tries >= maxTries) return undefined;
+        row.tries += 1;
+        return { ...row };
+      },
+      consume: async (email, tokenHash, now) => {
+        const row = emailSignIns.get(email);
+        if (!row || row.tokenHash !== tokenHash || !later(row.expiresAt, now)) return undefined;
+        emailSignIns.delete(email);
+        return row;
+      },
+      consumeByToken: async (tokenHash, now) => {
+        const row = [...emailSignIns.values()].find((r) => r.tokenHash === tokenHash);
+        if (!row || !later(row.expiresAt, now)) return undefined;
+        emailSignIns.delete(row.emailNormalized);
+        return row;
+      },
     },
     adminUsers: {
       list: async () => [],

@@ -3,6 +3,7 @@
 // challenge, a cloned authenticator (counter regression), another user's credential or challenge, a
 // deactivated or locked account, and enumeration through the answers.
 import { neon } from '@neondatabase/serverless';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLAGS, SoftAuthenticator } from './authenticator.ts';
 import {
@@ -341,6 +342,28 @@ describe('signing in with a passkey', () => {
     expect(nobody.allowCredentials[0]?.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('binds the session to a DPoP key when the verification carries a proof', async () => {
+    const { authenticator } = await withPasskey();
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = await exportJWK(publicKey);
+    const proof = await new SignJWT({
+      htm: 'POST',
+      htu: 'http://portcullis.test/api/v1/auth/passkey/verify',
+      jti: crypto.randomUUID(),
+      iat: Math.floor(h.clock.now().getTime() / 1000),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+      .sign(privateKey);
+    const options = await signInOptions();
+    const res = await verifySignIn(options.challenge_id, await authenticator.assert(options), {
+      dpop: proof,
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token_type: string; access_token: string };
+    expect(body.token_type).toBe('DPoP');
+    expect(decodeJwt(body.access_token).cnf).toEqual({ jkt: await calculateJwkThumbprint(jwk) });
+  });
+
   it('takes X-Session-Mode: cookie: the refresh token goes into the __Host- cookie', async () => {
     const { authenticator } = await withPasskey();
     const options = await signInOptions();
@@ -463,6 +486,24 @@ describe('managing passkeys', () => {
       expect((await problemOf(res)).code).toBe('not_found');
     }
     expect((await signInWith(owner.authenticator)).status).toBe(200);
+  });
+
+  it('threat: two removals race for the last two passkeys of an account without a password -> one wins', async () => {
+    const { s, passkey } = await withPasskey();
+    const second = await SoftAuthenticator.create();
+    const added = await verifyRegistration(s, await second.register(await registrationOptions(s)));
+    const other = ((await added.json()) as { passkey: { id: string } }).passkey;
+    await sql.query('update users set password_hash = null where id = $1', [s.user.id]);
+    const results = await Promise.all(
+      [passkey.id, other.id].map((id) =>
+        h.call('DELETE', `/api/v1/passkeys/${id}`, { token: s.access_token }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
+    const left = (await (
+      await h.call('GET', '/api/v1/passkeys', { token: s.access_token })
+    ).json()) as unknown[];
+    expect(left).toHaveLength(1);
   });
 
   it('refuses to remove the last way to sign in (409 last_sign_in_method)', async () => {

@@ -7,6 +7,7 @@ import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { authRoutes } from './auth.ts';
+import { emailSignInRoutes } from './email-sign-in.ts';
 import { passkeyRoutes, passkeySignInRoutes } from './passkeys.ts';
 import { twoFactorRoutes } from './two-factor.ts';
 
@@ -17,6 +18,7 @@ export function apiRoutes(deps: Deps) {
     .route('/auth', authRoutes(deps, auth))
     .route('/auth', accountRoutes(deps, auth))
     .route('/auth', passkeySignInRoutes(deps))
+    .route('/auth', emailSignInRoutes(deps))
     .route('/passkeys', passkeyRoutes(deps, auth))
     .route('/2fa', twoFactorRoutes(deps, auth))
     .route('/api-keys', apiKeyRoutes(deps, auth))

@@ -36,6 +36,7 @@ export function demoRoutes() {
       // Where `npm run dev` points the links in mails (PUBLIC_URL=<origin>/demo): the page finishes the job.
       .get('/demo/reset-password', page)
       .get('/demo/verify-email', page)
+      .get('/demo/sign-in', page)
       .get('/demo/app.js', asset(DEMO_JS, 'text/javascript; charset=utf-8'))
       .get('/demo/app.css', asset(DEMO_CSS, 'text/css; charset=utf-8'))
   );
