@@ -64,16 +64,8 @@ type Client = ReturnType<typeof hc<Api>>;
 /** The `user` object of the contract, as the Worker's response schema declares it. */
 export type User = InferResponseType<Client['auth']['me']['$get'], 200>['user'];
 
-/** A passkey as the account lists it. */
-export interface Passkey {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  device_type: string;
-  backed_up: boolean;
-  transports: string[];
-}
+/** A passkey as the account lists it, as the Worker's response schema declares it. */
+export type Passkey = InferResponseType<Client['passkeys']['$get'], 200>[number];
 
 export type LoginResult =
   { requires_2fa: false; user: User } | { requires_2fa: true; mfa_token: string; expires_in: number };
@@ -253,6 +245,25 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
 
   type TokenResponse = Tokens & { user: User };
 
+  /** A route that answers the token response: the tokens are kept, the user handed back. */
+  const signIn = async (path: string, body: unknown) => {
+    const res = await expectOk(await postJson(path, body));
+    const tokens = await res.json<TokenResponse>();
+    setTokens(tokens);
+    return { user: tokens.user };
+  };
+
+  /** A first factor, whose route answers tokens or (2FA on) the challenge of the second step. */
+  const firstStep = async (path: string, body: unknown): Promise<LoginResult> => {
+    const res = await expectOk(await postJson(path, body));
+    const result = await res.json<
+      TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number }
+    >();
+    if ('requires_2fa' in result) return result;
+    setTokens(result);
+    return { requires_2fa: false, user: result.user };
+  };
+
   const passkeyOptions = async (body: Record<string, string>) => {
     const res = await expectOk(await postJson('/auth/passkey/options', body));
     return res.json<Record<string, unknown> & { challenge_id: string }>();
@@ -274,15 +285,8 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
      */
     restore: (): Promise<boolean> => (cookies ? refresh() : Promise.resolve(storage.load() !== null)),
 
-    async login(username: string, password: string): Promise<LoginResult> {
-      const res = await expectOk(await postJson('/auth/login', { username, password }));
-      const body = await res.json<
-        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number }
-      >();
-      if ('requires_2fa' in body) return body;
-      setTokens(body);
-      return { requires_2fa: false, user: body.user };
-    },
+    login: (username: string, password: string): Promise<LoginResult> =>
+      firstStep('/auth/login', { username, password }),
 
     /**
      * The second step after `login` answered `requires_2fa`: a TOTP `code`, a `backup_code`, or `passkey: true`
@@ -297,10 +301,7 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
         const options = await passkeyOptions({ mfa_token: mfaToken });
         second = { challenge_id: options.challenge_id, passkey: await getPasskey(options) };
       }
-      const res = await expectOk(await postJson('/auth/login/2fa', { mfa_token: mfaToken, ...second }));
-      const body = await res.json<TokenResponse>();
-      setTokens(body);
-      return { user: body.user };
+      return signIn('/auth/login/2fa', { mfa_token: mfaToken, ...second });
     },
 
     /**
@@ -311,27 +312,15 @@ export function createPortcullisClient(options: PortcullisClientOptions) {
     async signInWithPasskey(options: { conditional?: boolean; username?: string } = {}) {
       const request = await passkeyOptions(options.username ? { username: options.username } : {});
       const response = (await getPasskey(request, options.conditional ?? false)) as Record<string, unknown>;
-      const res = await expectOk(
-        await postJson('/auth/passkey/verify', { challenge_id: request.challenge_id, ...response }),
-      );
-      const body = await res.json<TokenResponse>();
-      setTokens(body);
-      return { user: body.user };
+      return signIn('/auth/passkey/verify', { challenge_id: request.challenge_id, ...response });
     },
 
     /**
      * Finishes an email sign-in (`POST /auth/email/start` mailed a link and a code): `{email, code}`, or the
      * link's `{token}`. An account with 2FA answers `requires_2fa` as `login` does.
      */
-    async signInWithEmail(body: { email: string; code: string } | { token: string }): Promise<LoginResult> {
-      const res = await expectOk(await postJson('/auth/email/verify', body));
-      const result = await res.json<
-        TokenResponse | { requires_2fa: true; mfa_token: string; expires_in: number }
-      >();
-      if ('requires_2fa' in result) return result;
-      setTokens(result);
-      return { requires_2fa: false, user: result.user };
-    },
+    signInWithEmail: (body: { email: string; code: string } | { token: string }): Promise<LoginResult> =>
+      firstStep('/auth/email/verify', body),
 
     /** Whether the browser offers passkeys in autofill (conditional UI). */
     conditionalUiAvailable,

@@ -41,3 +41,10 @@ export async function openPage(width: number): Promise<BrowserPage> {
   page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
   return { browser, page, problems };
 }
+
+/** Fills a form of the page by field name and submits it with its submit button, as a person would. */
+export async function submitForm(page: Page, formId: string, values: Record<string, string>): Promise<void> {
+  const form = page.locator(`#${formId}`);
+  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
+  await form.locator('button[type="submit"]').click();
+}

@@ -10,7 +10,7 @@ import jsQR from 'jsqr';
 import { Secret, TOTP, URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, screenshot } from './browser.ts';
+import { openPage, screenshot, submitForm } from './browser.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 
 let server: DevServer;
@@ -31,11 +31,7 @@ afterAll(async () => {
 const shot = (name: string) => screenshot(page, name);
 const message = () => page.locator('#message');
 
-async function submit(formId: string, values: Record<string, string>) {
-  const form = page.locator(`#${formId}`);
-  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
-  await form.locator('button[type="submit"]').click();
-}
+const submit = (formId: string, values: Record<string, string>) => submitForm(page, formId, values);
 
 /** What a phone does: read the QR code off the screen. The rendered image is drawn onto a canvas in the page
  * and its pixels decoded here with a real QR decoder. */

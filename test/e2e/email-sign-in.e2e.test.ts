@@ -3,7 +3,7 @@
 // outbox, as a person would read them. No console error, no CSP violation.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, screenshot } from './browser.ts';
+import { openPage, screenshot, submitForm } from './browser.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 
 let server: DevServer;
@@ -24,11 +24,7 @@ afterAll(async () => {
 const status = () => page.locator('#status').textContent();
 const message = () => page.locator('#message').textContent();
 
-async function submit(formId: string, values: Record<string, string>) {
-  const form = page.locator(`#${formId}`);
-  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
-  await form.locator('button[type="submit"]').click();
-}
+const submit = (formId: string, values: Record<string, string>) => submitForm(page, formId, values);
 
 /** The newest sign-in mail to `email`, once it has arrived. */
 async function signInMail(email: string, after = 0): Promise<{ code: string; link: URL }> {

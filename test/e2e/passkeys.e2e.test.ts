@@ -5,7 +5,7 @@
 // conditional UI (the username field's autofill), renames and removes it; no console error, no CSP violation.
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, screenshot } from './browser.ts';
+import { openPage, screenshot, submitForm } from './browser.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 
 let server: DevServer;
@@ -44,11 +44,7 @@ const status = () => page.locator('#status').textContent();
 const message = () => page.locator('#message').textContent();
 const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
 
-async function submit(formId: string, values: Record<string, string>) {
-  const form = page.locator(`#${formId}`);
-  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
-  await form.locator('button[type="submit"]').click();
-}
+const submit = (formId: string, values: Record<string, string>) => submitForm(page, formId, values);
 
 describe('passkeys on the demo page in Chromium', () => {
   const id = Date.now().toString(36);
