@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { devKeyMaterial, formatDevVars, parseDevVars } from './dev-vars.ts';
 import { startStandIns, warmNewStore } from './stand-ins.ts';
-import { spawnWranglerDev } from './wrangler-dev.ts';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_SCOPES } from '../src/config.ts';
+import { spawnWranglerDev, waitForHttp } from './wrangler-dev.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Defaults serve a developer; the overrides let a second, throw-away instance run beside it (the browser test).
@@ -65,6 +66,29 @@ const wrangler = spawnWranglerDev([
   ...(devVarsPath === join(root, '.dev.vars') ? [] : ['--env-file', devVarsPath]),
   ...process.argv.slice(2),
 ]);
+
+// Once it answers: where to go, and the limits in force (API.md's defaults unless .dev.vars overrides them).
+void waitForHttp(`http://127.0.0.1:${port}/health`, { alive: () => wrangler.exitCode === null }).then(
+  (up) => {
+    if (!up) return;
+    const vars = parseDevVars(readFileSync(devVarsPath, 'utf8'));
+    const limits = RATE_LIMIT_SCOPES.map((scope) => {
+      const own = vars[`RATE_LIMIT_${scope}`];
+      const rule = DEFAULT_RATE_LIMITS[scope];
+      return `${scope} ${own ?? `${rule.max}/${rule.windowSeconds}`}${own ? ' (.dev.vars)' : ''}`;
+    });
+    console.log(
+      [
+        '',
+        `Portcullis is up: demo http://localhost:${port}/demo  API docs http://localhost:${port}/docs`,
+        `rate limits (max/seconds): ${limits.join(', ')}`,
+        '  relax one with RATE_LIMIT_<SCOPE>="<max>/<seconds>" in .dev.vars (then restart);',
+        '  clear the counts with `npm run dev:reset -- limits`; start the data over with `npm run dev:reset`.',
+        '',
+      ].join('\n'),
+    );
+  },
+);
 
 let stopping = false;
 async function stop(code: number) {

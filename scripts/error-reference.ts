@@ -43,6 +43,8 @@ export const MEANINGS: Record<ErrorCode, string> = {
   forbidden: 'Authenticated, but not allowed (a role is missing, an API key on an account route, ...).',
   csrf_failed:
     'A refresh by cookie came without `X-Session-Mode: cookie` or from an origin that is not allowed; nothing was rotated.',
+  captcha_failed:
+    'The Turnstile token (`cf-turnstile-response` field or header) is missing, wrong, expired or spent: complete the check again.',
   passkey_verification_failed:
     'The passkey registration (or the second-step assertion) did not verify: wrong origin or RP ID, no user verification, a bad attestation or signature.',
   passkey_not_found: 'The account has no passkey to offer for this step.',

@@ -2,11 +2,14 @@
 import { z } from 'zod';
 import { RATE_LIMIT_SCOPES, type RateLimitRule, type RateLimitScope } from './ports/store.ts';
 
+// Turnstile's documented endpoint (src/captcha/turnstile.ts posts to it).
+const SITEVERIFY_URL = 'https://challenges.cloudflare.com/turnstile/v0/siteverify';
+
 export type Environment = 'development' | 'test' | 'production';
 
 export { RATE_LIMIT_SCOPES, type RateLimitRule, type RateLimitScope };
 
-const DEFAULT_LIMITS: Record<RateLimitScope, RateLimitRule> = {
+export const DEFAULT_RATE_LIMITS: Record<RateLimitScope, RateLimitRule> = {
   LOGIN: { max: 5, windowSeconds: 300 },
   LOGIN_2FA: { max: 5, windowSeconds: 300 },
   REGISTER: { max: 3, windowSeconds: 3600 },
@@ -54,13 +57,18 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** Email sign-in may create the account of an address that has none (EMAIL_SIGNUP=true). */
   emailSignup: boolean;
+  /** Turnstile on register, login, email start and reset request; null when TURNSTILE_SECRET is unset. */
+  turnstile: { secret: string; url: string } | null;
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(readonly issues: string[]) {
+  // A field rather than a parameter property: Node's type stripping (local/dev.ts reads this file) takes none.
+  readonly issues: string[];
+  constructor(issues: string[]) {
     // Issues name variables, never their values: a secret must not reach a log line.
     super(`invalid configuration: ${issues.join('; ')}`);
+    this.issues = issues;
   }
 }
 
@@ -83,7 +91,7 @@ const rateLimit = (scope: RateLimitScope) =>
     .string()
     .optional()
     .transform((value, ctx): RateLimitRule => {
-      if (value === undefined || value === '') return DEFAULT_LIMITS[scope];
+      if (value === undefined || value === '') return DEFAULT_RATE_LIMITS[scope];
       const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
       const max = Number(match?.[1]);
       const windowSeconds = Number(match?.[2]);
@@ -173,6 +181,8 @@ const EnvSchema = z.object({
   WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Portcullis'),
   WEBAUTHN_ORIGINS: list,
   EMAIL_SIGNUP: z.enum(['true', 'false']).default('false'),
+  TURNSTILE_SECRET: z.string().min(1).optional(),
+  TURNSTILE_VERIFY_URL: z.url().optional(),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -197,6 +207,7 @@ function combinationIssues(env: Record<string, unknown>): string[] {
   }
   if (production) {
     if (text('NEON_FETCH_ENDPOINT')) issues.push('NEON_FETCH_ENDPOINT is for local stand-ins only');
+    if (text('TURNSTILE_VERIFY_URL')) issues.push('TURNSTILE_VERIFY_URL is for local stand-ins only');
     if (transport === 'log') issues.push('MAIL_TRANSPORT=log would drop every mail in production');
     if (!(text('PUBLIC_URL') ?? '').startsWith('https://'))
       issues.push('PUBLIC_URL must be https:// in production');
@@ -318,6 +329,9 @@ export function loadConfig(env: Record<string, unknown>): Config {
     dpopNonce: e.DPOP_NONCE === 'true',
     webauthn: webauthnSettings(e),
     emailSignup: e.EMAIL_SIGNUP === 'true',
+    turnstile: e.TURNSTILE_SECRET
+      ? { secret: e.TURNSTILE_SECRET, url: e.TURNSTILE_VERIFY_URL ?? SITEVERIFY_URL }
+      : null,
   };
 }
 

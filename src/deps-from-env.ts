@@ -4,6 +4,7 @@ import { loadKeySet } from './auth/keys.ts';
 import { configWarnings, loadConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import type { Deps } from './deps.ts';
+import { createTurnstileVerifier } from './captcha/turnstile.ts';
 import { createHttpMailer } from './mail/http-transport.ts';
 import { createLogMailer } from './mail/log-transport.ts';
 import { systemClock } from './ports/clock.ts';
@@ -27,6 +28,7 @@ export async function depsFromEnv(
       token: config.store.token,
       timeoutMs: config.store.timeoutMs,
       rateLimits: config.rateLimits,
+      blockCache: config.environment !== 'development',
     });
   const mailer =
     overrides.mailer ??
@@ -47,5 +49,11 @@ export async function depsFromEnv(
     db: overrides.db ?? createDatabase(config.database),
     keys: overrides.keys ?? (await loadKeySet(config.jwt.privateKeys)),
     passwords: overrides.passwords ?? createArgon2Hasher(config.argon2, random),
+    captcha:
+      overrides.captcha !== undefined
+        ? overrides.captcha
+        : config.turnstile
+          ? createTurnstileVerifier({ ...config.turnstile, random })
+          : null,
   };
 }

@@ -1,6 +1,7 @@
 // Everything with state or side effects, handed to the app once per isolate. Only port types here: the
 // adapters are chosen in deps-from-env.ts.
 import type { Config } from './config.ts';
+import type { CaptchaVerifier } from './ports/captcha.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Database } from './ports/database.ts';
 import type { KeySet } from './ports/keys.ts';
@@ -20,6 +21,8 @@ export interface Deps {
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** Turnstile on the public forms, or null when TURNSTILE_SECRET is unset. */
+  captcha: CaptchaVerifier | null;
 }
 
 /** What a domain call needs to know about the request that caused it. */

@@ -9,6 +9,7 @@ import './provided.ts';
 import { newKeyMaterial, newSigningJwk } from '../local/keys.ts';
 import { startNeonStandIn } from '../local/neon/server.ts';
 import { startStandIns, warmNewStore } from '../local/stand-ins.ts';
+import { startTurnstileStandIn } from '../local/turnstile.ts';
 import { startUpstashStandIn } from '../local/upstash/server.ts';
 import { startMailProvider } from './mail-provider.ts';
 import { startOpenApiValidator } from './openapi-validator.ts';
@@ -42,6 +43,7 @@ export default async function setup(project: TestProject) {
   const computeDown = await startNeonStandIn({ databaseUrl: 'postgres://nobody@127.0.0.1:9/none' });
   const validator = await startOpenApiValidator();
   const mailProvider = await startMailProvider();
+  const siteverify = await startTurnstileStandIn();
   project.provide('openApiValidatorUrl', validator.url);
   const material = newKeyMaterial();
   project.provide('workerEnv', {
@@ -59,6 +61,7 @@ export default async function setup(project: TestProject) {
     CORS_ORIGINS: 'https://app.example.com',
     CORS_ORIGIN_PATTERNS: 'https://[a-z0-9-]+\\.preview\\.example\\.com',
     TEST_MAIL_PROVIDER_URL: mailProvider.url,
+    TEST_TURNSTILE_URL: siteverify.url,
     TEST_NEON_COMPUTE_DOWN_ENDPOINT: `${computeDown.url}/sql`,
     TEST_WIPEABLE_UPSTASH_URL: wipeable.url,
     TEST_WIPEABLE_UPSTASH_TOKEN: wipeable.token,
@@ -72,6 +75,7 @@ export default async function setup(project: TestProject) {
       standIns.close(),
       validator.close(),
       mailProvider.close(),
+      siteverify.close(),
       computeDown.close(),
       wipeable.close(),
     ]);

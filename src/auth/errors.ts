@@ -66,6 +66,8 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403 },
   /** A cookie-mode refresh without the custom header or from an origin that is not allowed (CSRF). */
   csrf_failed: { status: 403 },
+  /** TURNSTILE_SECRET is set and the request's Turnstile token is missing or does not pass. */
+  captcha_failed: { status: 403 },
   /** A passkey ceremony whose response does not verify (registration), or no passkey to offer (2FA step). */
   passkey_verification_failed: { status: 400 },
   passkey_not_found: { status: 404 },

@@ -38,6 +38,11 @@ export interface UpstashStoreOptions {
   token: string;
   timeoutMs: number;
   rateLimits: Record<RateLimitScope, RateLimitRule>;
+  /**
+   * Remember, per isolate, who is over a limit and refuse them without a request (on by default). Off in
+   * development, so that `npm run dev:reset -- limits` takes effect at once.
+   */
+  blockCache?: boolean;
 }
 
 const jtiKey = (jti: string) => `rev:jti:${jti}`;
@@ -87,7 +92,7 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
         redis,
         limiter: Ratelimit.slidingWindow(rule.max, `${rule.windowSeconds} s`),
         prefix: `rl:${scope}`,
-        ephemeralCache: blocked,
+        ephemeralCache: options.blockCache === false ? false : blocked,
         timeout: options.timeoutMs,
         analytics: false,
       });
@@ -109,6 +114,7 @@ export function createUpstashStore(options: UpstashStoreOptions): Store {
   }
 
   function isCachedBlock(request: LimitRequest): boolean {
+    if (options.blockCache === false) return false;
     const until = blocked.get(`rl:${request.scope}:${request.key}`);
     return until !== undefined && until > Date.now();
   }

@@ -104,5 +104,15 @@ describe('configuration', () => {
       PUBLIC_URL: 'https://localhost',
     });
     expect(production.join(' ')).toContain('WEBAUTHN_RP_ID cannot be localhost');
+    const standIn = issuesOf({
+      ...BASE,
+      ENVIRONMENT: 'production',
+      TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1',
+    });
+    expect(standIn.join(' ')).toContain('TURNSTILE_VERIFY_URL is for local stand-ins only');
+    expect(loadConfig({ ...BASE, TURNSTILE_SECRET: 's' }).turnstile).toEqual({
+      secret: 's',
+      url: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+    });
   });
 });

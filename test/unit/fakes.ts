@@ -472,6 +472,7 @@ export async function unitHarness(env: Record<string, string> = {}): Promise<Uni
     keys: await loadKeySet(config.jwt.privateKeys),
     passwords: fakeHasher,
     mailer: { send: async (mail) => void mails.push(mail) },
+    captcha: null,
     clock,
     random: cryptoRandom,
     logger: silentLogger,

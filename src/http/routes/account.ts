@@ -1,5 +1,6 @@
 // /api/v1/auth: the account-protection routes (password change, reset, email verification, policy check).
 import { createRoute } from '@hono/zod-openapi';
+import { requireCaptcha } from '../middleware/captcha.ts';
 import { changePassword } from '../../auth/change-password.ts';
 import { confirmVerification, requestVerification } from '../../auth/email-verification.ts';
 import { confirmPasswordReset, requestPasswordReset } from '../../auth/password-reset.ts';
@@ -23,6 +24,7 @@ import { tokenBody } from '../session-cookie.ts';
 export function accountRoutes(deps: Deps, auth: Authorization) {
   const app = router();
   const limit = limitByClientIp(deps);
+  const captcha = requireCaptcha(deps.captcha);
   const authenticated = auth.bearer('API');
 
   return app
@@ -53,9 +55,9 @@ export function accountRoutes(deps: Deps, auth: Authorization) {
         path: '/reset-password/request',
         tags: ['account'],
         summary: 'Mail a single-use reset link (the same answer whether or not the address has an account)',
-        middleware: [limit('PASSWORD_RESET')] as const,
+        middleware: [limit('PASSWORD_RESET'), captcha] as const,
         request: { body: jsonBody(EmailBody) },
-        responses: { 202: json(Message, 'Accepted'), ...problems(415, 422, 429, 503) },
+        responses: { 202: json(Message, 'Accepted'), ...problems(403, 415, 422, 429, 503) },
       }),
       (c) => {
         requestPasswordReset(deps, requestContext(c), c.req.valid('json').email);

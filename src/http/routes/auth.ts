@@ -1,5 +1,6 @@
 // /api/v1/auth: registration, login, refresh, logout, and the session and user views.
 import { createRoute, z } from '@hono/zod-openapi';
+import { requireCaptcha } from '../middleware/captcha.ts';
 import { login } from '../../auth/login.ts';
 import { login2fa } from '../../auth/login-2fa.ts';
 import { currentUser } from '../../auth/current-user.ts';
@@ -68,6 +69,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
     patterns: deps.config.cors.originPatterns,
   });
   const limit = limitByClientIp(deps);
+  const captcha = requireCaptcha(deps.captcha);
   const authenticated = auth.bearer('API');
 
   return app
@@ -77,11 +79,11 @@ export function authRoutes(deps: Deps, auth: Authorization) {
         path: '/register',
         tags: ['auth'],
         summary: 'Create an account',
-        middleware: [limit('REGISTER')] as const,
+        middleware: [limit('REGISTER'), captcha] as const,
         request: { body: jsonBody(RegisterBody) },
         responses: {
           201: json(UserEnvelope, 'The new account; a verification mail is on its way'),
-          ...problems(409, 413, 415, 422, 429, 503),
+          ...problems(403, 409, 413, 415, 422, 429, 503),
         },
       }),
       async (c) => {
@@ -95,7 +97,7 @@ export function authRoutes(deps: Deps, auth: Authorization) {
         path: '/login',
         tags: ['auth'],
         summary: 'Log in with a username or email and a password (OAuth2 password grant)',
-        middleware: [limit('LOGIN')] as const,
+        middleware: [limit('LOGIN'), captcha] as const,
         request: {
           body: {
             required: false,

@@ -1,5 +1,6 @@
 // /api/v1/auth/email/*: sign in with a link or a 6-digit code sent by mail.
 import { createRoute, z } from '@hono/zod-openapi';
+import { requireCaptcha } from '../middleware/captcha.ts';
 import { startEmailSignIn } from '../../auth/email-sign-in/start.ts';
 import { verifyEmailSignIn } from '../../auth/email-sign-in/verify.ts';
 import type { Deps } from '../../deps.ts';
@@ -18,6 +19,7 @@ const SENT =
 
 export function emailSignInRoutes(deps: Deps) {
   const limit = limitByClientIp(deps);
+  const captcha = requireCaptcha(deps.captcha);
   const ownOrigin = new URL(deps.config.publicUrl).origin;
   const corsAllowed = allowedOrigin({
     origins: deps.config.cors.origins,
@@ -35,9 +37,9 @@ export function emailSignInRoutes(deps: Deps) {
         path: '/email/start',
         tags: ['auth'],
         summary: 'Mail a sign-in link and code (the same answer whether or not the address has an account)',
-        middleware: [limit('PASSWORD_RESET')] as const,
+        middleware: [limit('PASSWORD_RESET'), captcha] as const,
         request: { body: jsonBody(EmailStartBody) },
-        responses: { 202: json(Message, 'Accepted'), ...problems(413, 415, 422, 429, 503) },
+        responses: { 202: json(Message, 'Accepted'), ...problems(403, 413, 415, 422, 429, 503) },
       }),
       async (c) => {
         const { email, redirect_to: redirectTo } = c.req.valid('json');
