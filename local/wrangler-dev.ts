@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** `wrangler dev --ip 127.0.0.1 <args>`, with wrangler's telemetry off. */
+/** `wrangler dev --ip 127.0.0.1 <args>`, with wrangler's telemetry and its `Request.cf` download off. */
 export function spawnWranglerDev(
   args: string[],
   options: { cwd?: string; stdio?: StdioOptions } = {},
@@ -14,7 +14,13 @@ export function spawnWranglerDev(
   return spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', ...args], {
     cwd: options.cwd ?? root,
     stdio: options.stdio ?? 'inherit',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      // The Worker reads nothing of `Request.cf`; fetching Cloudflare's sample of it fails offline with a stack
+      // printed on every reload. Miniflare's placeholder does. Set it to true to fetch the real sample.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+    },
   });
 }
 
