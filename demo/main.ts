@@ -142,9 +142,11 @@ async function offerPasskeysInAutofill() {
     await render();
     say(`Welcome, ${user.username} (passkey).`);
   } catch (error) {
-    // A button's ceremony replaced this one (AbortError), or there was nothing to offer or the user looked
-    // away (NotAllowedError): nothing to tell the user, who can still type a password.
-    const quiet = error instanceof Error && (error.name === 'AbortError' || error.name === 'NotAllowedError');
+    // A button's ceremony replaced this one (AbortError), there was nothing to offer or the user looked away
+    // (NotAllowedError), or this origin is not on the RP ID (SecurityError: the demo opened at 127.0.0.1):
+    // nothing to tell the user, who can still type a password.
+    const quiet =
+      error instanceof Error && ['AbortError', 'NotAllowedError', 'SecurityError'].includes(error.name);
     if (!quiet) sayError(error);
   } finally {
     offeringPasskeys = false;
